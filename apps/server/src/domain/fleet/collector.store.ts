@@ -1,0 +1,33 @@
+import type { Collector, CollectorEvent, CollectorEventType, CollectorPatch, NewCollector } from './collector.types.ts';
+
+export interface CollectorListFilter {
+  readonly includeDeregistered?: boolean;
+  readonly limit: number;
+  /** Keyset pagination: collectors created strictly after this (createdAtMs, id). */
+  readonly after?: { readonly createdAtMs: number; readonly id: string };
+}
+
+export interface CollectorStore {
+  insert(collector: NewCollector): Promise<Collector>;
+  get(id: string): Promise<Collector | undefined>;
+  list(filter: CollectorListFilter): Promise<Collector[]>;
+  update(id: string, patch: CollectorPatch): Promise<Collector | undefined>;
+  markDeregistered(id: string, atMs: number): Promise<boolean>;
+  count(): Promise<number>;
+}
+
+export interface NewEvent {
+  readonly collectorId: string;
+  readonly type: CollectorEventType;
+  readonly atMs: number;
+  readonly detail: string;
+  /** When set, a second event with the same collector and key is not recorded (de-duplication). */
+  readonly dedupeKey?: string;
+}
+
+export interface EventStore {
+  /** Returns the stored event, or undefined when the dedupe key had already been recorded. */
+  append(event: NewEvent): Promise<CollectorEvent | undefined>;
+  /** Newest first, bounded by a time window and a limit. */
+  list(collectorId: string, filter: { sinceMs: number; limit: number; types?: readonly CollectorEventType[] }): Promise<CollectorEvent[]>;
+}

@@ -1,0 +1,105 @@
+import type { Generated } from 'kysely';
+
+/**
+ * Table shapes as Kysely sees them. Timestamps are integer Unix milliseconds (BIGINT in
+ * PostgreSQL, INTEGER in SQLite); JSON is stored as TEXT in both dialects.
+ */
+export interface Database {
+  schema_migrations: { name: string; applied_at: number };
+  collectors: CollectorRow;
+  credentials: CredentialRow;
+  events: EventRow;
+  users: UserRow;
+  roles: RoleRow;
+  user_roles: { user_id: string; role_id: string };
+  service_accounts: ServiceAccountRow;
+  audit_log: AuditRow;
+  settings: { key: string; value: string };
+}
+
+export interface CollectorRow {
+  id: string;
+  name: string;
+  runtime: string;
+  mode: string;
+  status: string;
+  hostname: string | null;
+  os: string | null;
+  arch: string | null;
+  version: string | null;
+  labels: string;
+  instance_uid: string | null;
+  created_at: number;
+  last_seen_at: number | null;
+  deregistered_at: number | null;
+  host_cpu_percent: number | null;
+  host_memory_percent: number | null;
+  cpu_percent: number | null;
+  memory_mb: number | null;
+  uptime_seconds: number | null;
+  restart_count: number;
+  process_start_unix_ms: number | null;
+}
+
+export interface CredentialRow {
+  id: string;
+  kind: string;
+  hash: string;
+  display_prefix: string;
+  collector_id: string | null;
+  user_id: string | null;
+  service_account_id: string | null;
+  created_by: string;
+  created_at: number;
+  expires_at: number | null;
+  revoked_at: number | null;
+  used_at: number | null;
+  bound_to: string | null;
+  last_used_at: number | null;
+  label: string;
+}
+
+export interface EventRow {
+  id: Generated<number>;
+  collector_id: string;
+  type: string;
+  at: number;
+  detail: string;
+  dedupe_key: string | null;
+}
+
+export interface UserRow {
+  id: string;
+  username: string;
+  password_hash: string;
+  created_at: number;
+  disabled_at: number | null;
+  last_login_at: number | null;
+}
+
+export interface RoleRow {
+  id: string;
+  name: string;
+  description: string;
+  permissions: string;
+  built_in: number;
+}
+
+export interface ServiceAccountRow {
+  id: string;
+  name: string;
+  role_id: string;
+  created_at: number;
+  created_by: string;
+  disabled_at: number | null;
+}
+
+export interface AuditRow {
+  id: Generated<number>;
+  at: number;
+  actor: string;
+  action: string;
+  target: string;
+  source_ip: string;
+  detail: string;
+}

@@ -1,0 +1,71 @@
+import { sql, type Kysely } from 'kysely';
+import type { Storage, Stores } from '../domain/shared/storage.port.ts';
+import type { Database } from './schema.ts';
+import {
+  SqlAuditStore,
+  SqlRoleStore,
+  SqlServiceAccountStore,
+  SqlSettingStore,
+  SqlUserStore,
+} from './sql/auth.sql-store.ts';
+import { SqlCollectorStore } from './sql/collector.sql-store.ts';
+import { SqlCredentialStore } from './sql/credential.sql-store.ts';
+import { SqlEventStore } from './sql/event.sql-store.ts';
+
+function storesOn(db: Kysely<Database>): Stores {
+  return {
+    collectors: new SqlCollectorStore(db),
+    events: new SqlEventStore(db),
+    credentials: new SqlCredentialStore(db),
+    users: new SqlUserStore(db),
+    roles: new SqlRoleStore(db),
+    serviceAccounts: new SqlServiceAccountStore(db),
+    audit: new SqlAuditStore(db),
+    settings: new SqlSettingStore(db),
+  };
+}
+
+/**
+ * The store set over one Kysely instance. The query code is shared by both dialects (Kysely
+ * compiles it to each one's SQL); what differs — connection set-up, locking, pragmas — lives in
+ * `open-storage.ts`.
+ */
+export class SqlStorage implements Storage {
+  readonly collectors;
+  readonly events;
+  readonly credentials;
+  readonly users;
+  readonly roles;
+  readonly serviceAccounts;
+  readonly audit;
+  readonly settings;
+
+  constructor(
+    readonly db: Kysely<Database>,
+    readonly dialect: 'sqlite' | 'postgres',
+    private readonly onClose: () => Promise<void> = async () => {},
+  ) {
+    const stores = storesOn(db);
+    this.collectors = stores.collectors;
+    this.events = stores.events;
+    this.credentials = stores.credentials;
+    this.users = stores.users;
+    this.roles = stores.roles;
+    this.serviceAccounts = stores.serviceAccounts;
+    this.audit = stores.audit;
+    this.settings = stores.settings;
+  }
+
+  transaction<T>(work: (stores: Stores) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute((trx) => work(storesOn(trx)));
+  }
+
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.db);
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+    await this.onClose();
+  }
+}

@@ -1,0 +1,146 @@
+import type { Kysely } from 'kysely';
+import type { CollectorListFilter, CollectorStore } from '../../domain/fleet/collector.store.ts';
+import type {
+  Collector,
+  CollectorPatch,
+  CollectorStatus,
+  ManagementMode,
+  NewCollector,
+  Runtime,
+} from '../../domain/fleet/collector.types.ts';
+import type { CollectorRow, Database } from '../schema.ts';
+
+export class SqlCollectorStore implements CollectorStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async insert(collector: NewCollector): Promise<Collector> {
+    const row: CollectorRow = {
+      id: collector.id,
+      name: collector.name,
+      runtime: collector.runtime,
+      mode: collector.mode,
+      status: collector.status ?? 'pending',
+      hostname: collector.hostname ?? null,
+      os: collector.os ?? null,
+      arch: collector.arch ?? null,
+      version: collector.version ?? null,
+      labels: JSON.stringify(collector.labels ?? {}),
+      instance_uid: collector.instanceUid ?? null,
+      created_at: collector.createdAtMs,
+      last_seen_at: null,
+      deregistered_at: null,
+      host_cpu_percent: null,
+      host_memory_percent: null,
+      cpu_percent: null,
+      memory_mb: null,
+      uptime_seconds: null,
+      restart_count: 0,
+      process_start_unix_ms: null,
+    };
+    await this.db.insertInto('collectors').values(row).execute();
+    return toCollector(row);
+  }
+
+  async get(id: string): Promise<Collector | undefined> {
+    const row = await this.db.selectFrom('collectors').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toCollector(row);
+  }
+
+  async list(filter: CollectorListFilter): Promise<Collector[]> {
+    let query = this.db.selectFrom('collectors').selectAll();
+    if (!filter.includeDeregistered) query = query.where('deregistered_at', 'is', null);
+    const after = filter.after;
+    if (after) {
+      query = query.where((eb) =>
+        eb.or([
+          eb('created_at', '>', after.createdAtMs),
+          eb.and([eb('created_at', '=', after.createdAtMs), eb('id', '>', after.id)]),
+        ]),
+      );
+    }
+    const rows = await query.orderBy('created_at').orderBy('id').limit(filter.limit).execute();
+    return rows.map(toCollector);
+  }
+
+  async update(id: string, patch: CollectorPatch): Promise<Collector | undefined> {
+    const values = toRowPatch(patch);
+    if (Object.keys(values).length > 0) {
+      await this.db.updateTable('collectors').set(values).where('id', '=', id).execute();
+    }
+    return this.get(id);
+  }
+
+  async markDeregistered(id: string, atMs: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('collectors')
+      .set({ deregistered_at: atMs, status: 'deregistered' })
+      .where('id', '=', id)
+      .where('deregistered_at', 'is', null)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  async count(): Promise<number> {
+    const row = await this.db
+      .selectFrom('collectors')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('deregistered_at', 'is', null)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+}
+
+function toCollector(row: CollectorRow): Collector {
+  return {
+    id: row.id,
+    name: row.name,
+    runtime: row.runtime as Runtime,
+    mode: row.mode as ManagementMode,
+    status: row.status as CollectorStatus,
+    hostname: row.hostname,
+    os: row.os,
+    arch: row.arch,
+    version: row.version,
+    labels: JSON.parse(row.labels) as Record<string, string>,
+    instanceUid: row.instance_uid,
+    createdAtMs: row.created_at,
+    lastSeenAtMs: row.last_seen_at,
+    deregisteredAtMs: row.deregistered_at,
+    hostCpuPercent: row.host_cpu_percent,
+    hostMemoryPercent: row.host_memory_percent,
+    cpuPercent: row.cpu_percent,
+    memoryMb: row.memory_mb,
+    uptimeSeconds: row.uptime_seconds,
+    restartCount: row.restart_count,
+    processStartUnixMs: row.process_start_unix_ms,
+  };
+}
+
+const columnOf = {
+  name: 'name',
+  mode: 'mode',
+  status: 'status',
+  hostname: 'hostname',
+  os: 'os',
+  arch: 'arch',
+  version: 'version',
+  instanceUid: 'instance_uid',
+  lastSeenAtMs: 'last_seen_at',
+  hostCpuPercent: 'host_cpu_percent',
+  hostMemoryPercent: 'host_memory_percent',
+  cpuPercent: 'cpu_percent',
+  memoryMb: 'memory_mb',
+  uptimeSeconds: 'uptime_seconds',
+  restartCount: 'restart_count',
+  processStartUnixMs: 'process_start_unix_ms',
+} as const satisfies Partial<Record<keyof CollectorPatch, keyof CollectorRow>>;
+
+function toRowPatch(patch: CollectorPatch): Partial<CollectorRow> {
+  const values: Record<string, unknown> = {};
+  for (const [key, column] of Object.entries(columnOf)) {
+    const value = patch[key as keyof typeof columnOf];
+    if (value !== undefined) values[column] = value;
+  }
+  if (patch.labels !== undefined) values.labels = JSON.stringify(patch.labels);
+  return values as Partial<CollectorRow>;
+}

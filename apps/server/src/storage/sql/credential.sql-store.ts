@@ -1,0 +1,127 @@
+import type { Kysely } from 'kysely';
+import type {
+  CredentialRecord,
+  CredentialRowKind,
+  CredentialStore,
+  NewCredential,
+} from '../../domain/shared/credential.types.ts';
+import type { CredentialRow, Database } from '../schema.ts';
+
+export class SqlCredentialStore implements CredentialStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async insert(credential: NewCredential): Promise<void> {
+    await this.db
+      .insertInto('credentials')
+      .values({
+        id: credential.id,
+        kind: credential.kind,
+        hash: credential.hash,
+        display_prefix: credential.displayPrefix,
+        collector_id: credential.collectorId,
+        user_id: credential.userId,
+        service_account_id: credential.serviceAccountId,
+        created_by: credential.createdBy,
+        created_at: credential.createdAtMs,
+        expires_at: credential.expiresAtMs,
+        revoked_at: null,
+        used_at: null,
+        bound_to: null,
+        last_used_at: null,
+        label: credential.label,
+      })
+      .execute();
+  }
+
+  async findByHash(hash: string): Promise<CredentialRecord | undefined> {
+    const row = await this.db.selectFrom('credentials').selectAll().where('hash', '=', hash).executeTakeFirst();
+    return row && toRecord(row);
+  }
+
+  async findById(id: string): Promise<CredentialRecord | undefined> {
+    const row = await this.db.selectFrom('credentials').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toRecord(row);
+  }
+
+  async list(filter: {
+    kind: CredentialRowKind;
+    collectorId?: string;
+    serviceAccountId?: string;
+    limit: number;
+  }): Promise<CredentialRecord[]> {
+    let query = this.db.selectFrom('credentials').selectAll().where('kind', '=', filter.kind);
+    if (filter.collectorId !== undefined) query = query.where('collector_id', '=', filter.collectorId);
+    if (filter.serviceAccountId !== undefined) {
+      query = query.where('service_account_id', '=', filter.serviceAccountId);
+    }
+    const rows = await query.orderBy('created_at', 'desc').orderBy('id').limit(filter.limit).execute();
+    return rows.map(toRecord);
+  }
+
+  async revoke(id: string, atMs: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('credentials')
+      .set({ revoked_at: atMs })
+      .where('id', '=', id)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  async revokeForCollector(collectorId: string, atMs: number): Promise<number> {
+    const result = await this.db
+      .updateTable('credentials')
+      .set({ revoked_at: atMs })
+      .where('collector_id', '=', collectorId)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
+  async setExpiry(id: string, expiresAtMs: number | null): Promise<void> {
+    await this.db.updateTable('credentials').set({ expires_at: expiresAtMs }).where('id', '=', id).execute();
+  }
+
+  async markRedeemed(id: string, boundTo: string, collectorId: string, atMs: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('credentials')
+      .set({ used_at: atMs, bound_to: boundTo, collector_id: collectorId })
+      .where('id', '=', id)
+      .where('used_at', 'is', null)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  async touch(id: string, atMs: number): Promise<void> {
+    await this.db.updateTable('credentials').set({ last_used_at: atMs }).where('id', '=', id).execute();
+  }
+
+  async deleteExpiredBefore(kind: CredentialRowKind, cutoffMs: number): Promise<number> {
+    const result = await this.db
+      .deleteFrom('credentials')
+      .where('kind', '=', kind)
+      .where((eb) => eb.or([eb('expires_at', '<', cutoffMs), eb('revoked_at', '<', cutoffMs)]))
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+}
+
+function toRecord(row: CredentialRow): CredentialRecord {
+  return {
+    id: row.id,
+    kind: row.kind as CredentialRowKind,
+    hash: row.hash,
+    displayPrefix: row.display_prefix,
+    collectorId: row.collector_id,
+    userId: row.user_id,
+    serviceAccountId: row.service_account_id,
+    createdBy: row.created_by,
+    createdAtMs: row.created_at,
+    expiresAtMs: row.expires_at,
+    revokedAtMs: row.revoked_at,
+    usedAtMs: row.used_at,
+    boundTo: row.bound_to,
+    lastUsedAtMs: row.last_used_at,
+    label: row.label,
+  };
+}
