@@ -1,0 +1,215 @@
+import type { Clock } from '../shared/clock.ts';
+import { displayPrefix, hashCredential, looksLikeCredential, mintCredential } from '../shared/credentials.ts';
+import { invalid, notFound } from '../shared/errors.ts';
+import { newId } from '../shared/ids.ts';
+import type { RequestContext } from '../shared/request-context.ts';
+import type { Storage, Stores } from '../shared/storage.port.ts';
+import type { CollectorListFilter } from './collector.store.ts';
+import type {
+  Collector,
+  CollectorEvent,
+  CollectorEventType,
+  ManagementMode,
+  NewCollector,
+  Runtime,
+} from './collector.types.ts';
+
+/** Why a collector bearer was refused; the OTLP log line names it verbatim. */
+export type BearerRejection = 'missing_or_malformed_bearer' | 'token_unknown_or_revoked_or_expired';
+
+export type BearerVerification =
+  | { readonly ok: true; readonly collectorId: string; readonly credentialId: string }
+  | { readonly ok: false; readonly reason: BearerRejection };
+
+/** Told about fleet changes that live connections and caches must follow at once. */
+export interface FleetListener {
+  collectorDeregistered?(collectorId: string): void;
+  bearersRevoked?(collectorId: string): void;
+}
+
+const nameMaxLength = 200;
+
+/** The fleet: collector records, their bearers (`lmct_`), events and deregistration. */
+export class FleetService {
+  private readonly listeners: FleetListener[] = [];
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly clock: Clock,
+  ) {}
+
+  addListener(listener: FleetListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** Pre-creates a collector from the API (Alloy remotecfg, or an otelcol awaiting OpAMP). */
+  async createCollector(context: RequestContext, input: { name: string; runtime: Runtime }): Promise<Collector> {
+    const name = input.name.trim();
+    if (name.length === 0 || name.length > nameMaxLength) {
+      throw invalid('name', `name must be 1–${nameMaxLength} characters`);
+    }
+    const mode: ManagementMode = input.runtime === 'alloy' ? 'alloy-remotecfg' : 'opamp';
+    return this.storage.transaction(async (stores) => {
+      const collector = await stores.collectors.insert({
+        id: newId(),
+        name,
+        runtime: input.runtime,
+        mode,
+        createdAtMs: this.clock.nowMs(),
+      });
+      await stores.audit.append({
+        atMs: collector.createdAtMs,
+        actor: context.actor,
+        action: 'collector.created',
+        target: `collector:${collector.id}`,
+        sourceIp: context.sourceIp,
+        detail: `${input.runtime} ${name}`,
+      });
+      return collector;
+    });
+  }
+
+  /** Creates a collector inside a redemption transaction (enrollment paths). */
+  async enrolCollector(stores: Stores, collector: Omit<NewCollector, 'id' | 'createdAtMs'>): Promise<Collector> {
+    const created = await stores.collectors.insert({ ...collector, id: newId(), createdAtMs: this.clock.nowMs() });
+    await stores.events.append({
+      collectorId: created.id,
+      type: 'registered',
+      atMs: created.createdAtMs,
+      detail: `${created.runtime} via ${created.mode}`,
+    });
+    return created;
+  }
+
+  async get(id: string): Promise<Collector> {
+    const collector = await this.storage.collectors.get(id);
+    if (!collector) throw notFound('collector');
+    return collector;
+  }
+
+  list(filter: CollectorListFilter): Promise<Collector[]> {
+    return this.storage.collectors.list(filter);
+  }
+
+  /**
+   * Mints a fresh bearer for a collector and revokes the ones it had (an explicit re-mint, e.g.
+   * from the Alloy tab: the old paste stops working). Rotation with a grace period is separate.
+   */
+  async mintBearer(context: RequestContext, collectorId: string, stores: Stores = this.storage): Promise<string> {
+    const collector = await stores.collectors.get(collectorId);
+    if (!collector || collector.deregisteredAtMs !== null) throw notFound('collector');
+    const token = mintCredential('collector');
+    const nowMs = this.clock.nowMs();
+    const work = async (tx: Stores) => {
+      await tx.credentials.revokeForCollector(collectorId, nowMs);
+      await tx.credentials.insert({
+        id: newId(),
+        kind: 'collector',
+        hash: hashCredential(token),
+        displayPrefix: displayPrefix(token),
+        collectorId,
+        userId: null,
+        serviceAccountId: null,
+        createdBy: context.actor,
+        createdAtMs: nowMs,
+        expiresAtMs: null,
+        label: '',
+      });
+      await tx.events.append({ collectorId, type: 'token_minted', atMs: nowMs, detail: `bearer ${displayPrefix(token)}` });
+      await tx.audit.append({
+        atMs: nowMs,
+        actor: context.actor,
+        action: 'token.minted',
+        target: `collector:${collectorId}`,
+        sourceIp: context.sourceIp,
+        detail: `collector bearer ${displayPrefix(token)}`,
+      });
+    };
+    if (stores === this.storage) await this.storage.transaction(work);
+    else await work(stores);
+    for (const listener of this.listeners) listener.bearersRevoked?.(collectorId);
+    return token;
+  }
+
+  /**
+   * Checks an `Authorization` header value for a collector bearer. Only shape, existence,
+   * revocation and expiry are checked here; whether the collector still exists is the caller's
+   * next step (dispatch), so the two failures can be told apart.
+   */
+  async verifyBearer(authorization: string | undefined): Promise<BearerVerification> {
+    const token = bearerFrom(authorization);
+    if (token === undefined || !looksLikeCredential(token, 'collector')) {
+      return { ok: false, reason: token === undefined ? 'missing_or_malformed_bearer' : 'token_unknown_or_revoked_or_expired' };
+    }
+    const record = await this.storage.credentials.findByHash(hashCredential(token));
+    const nowMs = this.clock.nowMs();
+    if (
+      record?.kind !== 'collector' ||
+      record.collectorId === null ||
+      record.revokedAtMs !== null ||
+      (record.expiresAtMs !== null && record.expiresAtMs <= nowMs)
+    ) {
+      return { ok: false, reason: 'token_unknown_or_revoked_or_expired' };
+    }
+    if (record.lastUsedAtMs === null || nowMs - record.lastUsedAtMs > 60_000) {
+      await this.storage.credentials.touch(record.id, nowMs);
+    }
+    return { ok: true, collectorId: record.collectorId, credentialId: record.id };
+  }
+
+  /** Deregisters: revokes every bearer at once, records `deregistered`, tells live connections. */
+  async deregister(context: RequestContext, collectorId: string): Promise<void> {
+    const nowMs = this.clock.nowMs();
+    const changed = await this.storage.transaction(async (stores) => {
+      const collector = await stores.collectors.get(collectorId);
+      if (!collector) throw notFound('collector');
+      if (!(await stores.collectors.markDeregistered(collectorId, nowMs))) return false;
+      const revoked = await stores.credentials.revokeForCollector(collectorId, nowMs);
+      await stores.events.append({
+        collectorId,
+        type: 'deregistered',
+        atMs: nowMs,
+        detail: `by ${context.actor}; ${revoked} credential(s) revoked`,
+      });
+      await stores.audit.append({
+        atMs: nowMs,
+        actor: context.actor,
+        action: 'collector.deregistered',
+        target: `collector:${collectorId}`,
+        sourceIp: context.sourceIp,
+        detail: collector.name,
+      });
+      return true;
+    });
+    if (!changed) return;
+    for (const listener of this.listeners) {
+      listener.bearersRevoked?.(collectorId);
+      listener.collectorDeregistered?.(collectorId);
+    }
+  }
+
+  async recordEvent(collectorId: string, type: CollectorEventType, detail: string, dedupeKey?: string) {
+    return this.storage.events.append({
+      collectorId,
+      type,
+      atMs: this.clock.nowMs(),
+      detail,
+      ...(dedupeKey === undefined ? {} : { dedupeKey }),
+    });
+  }
+
+  async listEvents(
+    collectorId: string,
+    filter: { sinceMs: number; limit: number; types?: readonly CollectorEventType[] },
+  ): Promise<CollectorEvent[]> {
+    await this.get(collectorId);
+    return this.storage.events.list(collectorId, filter);
+  }
+}
+
+/** Extracts the token of `Authorization: Bearer <token>`; undefined when absent or malformed. */
+export function bearerFrom(authorization: string | undefined): string | undefined {
+  if (authorization === undefined) return undefined;
+  const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization);
+  return match?.[1];
+}

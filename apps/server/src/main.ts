@@ -1,0 +1,136 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config/config.ts';
+import { AuthService } from './domain/auth/auth.service.ts';
+import { EnrollmentService } from './domain/enrollment/enrollment.service.ts';
+import { FleetService } from './domain/fleet/fleet.service.ts';
+import { systemClock, type Clock } from './domain/shared/clock.ts';
+import type { Storage } from './domain/shared/storage.port.ts';
+import { startCredentialSweep } from './jobs/credential-sweep.job.ts';
+import type { Logger } from './platform/logger.ts';
+import { ServerMetrics } from './platform/metrics.ts';
+import { loadServerSecret } from './platform/server-secret.ts';
+import { apiAuthentication } from './protocols/http/auth.hooks.ts';
+import { createHttpServer } from './protocols/http/http-server.ts';
+import { registerAccessRoutes } from './protocols/http/routes/access.routes.ts';
+import { registerAuthRoutes } from './protocols/http/routes/auth.routes.ts';
+import { registerCollectorRoutes } from './protocols/http/routes/collectors.routes.ts';
+import { registerEnrollmentTokenRoutes } from './protocols/http/routes/enrollment-tokens.routes.ts';
+import { registerHealthRoutes } from './protocols/http/routes/health.routes.ts';
+import { openStorage } from './storage/open-storage.ts';
+
+export interface RunningServer {
+  readonly app: FastifyInstance;
+  /** Base URL of the listener as bound (the real port when 0 was asked for). */
+  readonly url: string;
+  readonly config: Config;
+  readonly storage: Storage;
+  /** Present on the first start only: the generated or configured first admin, to print once. */
+  readonly firstAdmin: { username: string; password: string; generated: boolean } | undefined;
+  /** Graceful shutdown: stop accepting, drain in-flight requests, close storage. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  readonly logger: Logger;
+  readonly clock?: Clock;
+  readonly webRoot?: string;
+}
+
+const defaultWebRoot = fileURLToPath(new URL('../../web/dist', import.meta.url));
+
+/**
+ * The composition root: opens storage, builds the domain services and the protocol adapters,
+ * and starts listening. Nothing else wires layers together.
+ */
+export async function startServer(config: Config, options: StartOptions): Promise<RunningServer> {
+  const { logger } = options;
+  const clock = options.clock ?? systemClock;
+  const metrics = new ServerMetrics();
+
+  const startedMs = Date.now();
+  const { storage, migrations } = await openStorage(config.storage, {
+    onQuery: metrics.storageQueryObserver(config.storage.kind),
+  });
+  logger.info(
+    { dialect: storage.dialect, applied: migrations.applied, alreadyApplied: migrations.alreadyApplied, durationMs: Date.now() - startedMs },
+    'storage.migrate',
+  );
+
+  let app: FastifyInstance | undefined;
+  try {
+    const secret = loadServerSecret(config.dataDir, config.serverSecret);
+    if (secret.generated) logger.info({ dataDir: config.dataDir }, 'server.secret: generated');
+
+    const auth = new AuthService(storage, clock, { sessionTtlSeconds: config.sessionTtlSeconds });
+    const enrollment = new EnrollmentService(storage, clock, {
+      defaultTtlSeconds: config.enrollmentTokenTtlSeconds,
+      maxTtlSeconds: config.enrollmentTokenMaxTtlSeconds,
+    });
+    const fleet = new FleetService(storage, clock);
+
+    await auth.ensureBuiltInRoles();
+    const firstAdmin = await auth.seedFirstAdmin(config.adminPassword);
+    if (config.adminToken !== undefined) await auth.seedAdminToken(config.adminToken);
+
+    let shuttingDown = false;
+    const server = await createHttpServer({
+      logger,
+      metrics,
+      webRoot: options.webRoot ?? defaultWebRoot,
+      tls:
+        config.tlsCertFile && config.tlsKeyFile
+          ? { cert: readFileSync(config.tlsCertFile), key: readFileSync(config.tlsKeyFile) }
+          : undefined,
+    });
+    app = server;
+    const nowMs = () => clock.nowMs();
+    server.addHook('onRequest', apiAuthentication(auth));
+    registerHealthRoutes(server, { storage, metrics, isShuttingDown: () => shuttingDown });
+    registerAuthRoutes(server, {
+      auth,
+      secureCookies: config.tlsCertFile !== undefined || config.externalUrl.startsWith('https:'),
+      sessionTtlSeconds: config.sessionTtlSeconds,
+    });
+    registerEnrollmentTokenRoutes(server, { enrollment });
+    registerCollectorRoutes(server, { fleet, externalUrl: config.externalUrl, nowMs });
+    registerAccessRoutes(server, { auth, audit: storage.audit, nowMs });
+
+    const sweep = startCredentialSweep({ storage, clock, logger });
+
+    await server.listen({ host: config.listenHost, port: config.listenPort });
+    const address = server.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.listenPort;
+    const scheme = config.tlsCertFile ? 'https' : 'http';
+    const host = config.listenHost.includes(':') ? `[${config.listenHost}]` : config.listenHost;
+    const url = `${scheme}://${host}:${port}`;
+    logger.info({ url, externalUrl: config.externalUrl, storage: storage.dialect, sources: config.sources }, 'server.listening');
+
+    let closing: Promise<void> | undefined;
+    const close = () => {
+      closing ??= (async () => {
+        shuttingDown = true;
+        logger.info({ graceSeconds: config.shutdownGraceSeconds }, 'server.shutdown: draining');
+        sweep.stop();
+        const force = setTimeout(() => {
+          logger.warn('server.shutdown: grace period over, closing remaining connections');
+          server.server.closeAllConnections();
+        }, config.shutdownGraceSeconds * 1000);
+        try {
+          await server.close();
+        } finally {
+          clearTimeout(force);
+          await storage.close();
+        }
+        logger.info('server.shutdown: complete');
+      })();
+      return closing;
+    };
+    return { app: server, url, config, storage, firstAdmin, close };
+  } catch (error) {
+    await app?.close();
+    await storage.close();
+    throw error;
+  }
+}

@@ -1,0 +1,97 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fastifyCookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { ServerMetrics } from '../../platform/metrics.ts';
+import { errorBody, sendKnownError } from './api-errors.ts';
+
+export interface HttpServerOptions {
+  readonly logger: Logger;
+  readonly metrics: ServerMetrics;
+  /** HTTPS when set. */
+  readonly tls?: { readonly cert: Buffer; readonly key: Buffer } | undefined;
+  /** Built web UI (index.html + assets); the UI routes answer 503 with a hint when missing. */
+  readonly webRoot: string;
+}
+
+/** Paths whose request volume is fleet-sized: logged at debug, not info. */
+const highVolumePrefixes = ['/v1/metrics', '/v1/opamp', '/collector.v1.'];
+
+/**
+ * The one HTTP listener: JSON errors everywhere, `http.request` logs, HTTP metrics, cookies and
+ * the static UI. Routes are registered by the caller (main.ts).
+ */
+export async function createHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 1024 * 1024,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    requestTimeout: 120_000,
+    ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key } } : {}),
+  }) as unknown as FastifyInstance;
+
+  await app.register(fastifyCookie);
+
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    const durationMs = reply.elapsedTime;
+    options.metrics.httpRequests.labels(request.method, route, String(reply.statusCode)).inc();
+    options.metrics.httpRequestDuration.labels(request.method, route).observe(durationMs / 1000);
+    const path = request.url.split('?', 1)[0] ?? '';
+    const level = highVolumePrefixes.some((prefix) => path.startsWith(prefix)) ? 'debug' : 'info';
+    options.logger[level](
+      { method: request.method, path, route, status: reply.statusCode, durationMs: Math.round(durationMs * 10) / 10, ip: request.ip },
+      'http.request',
+    );
+  });
+
+  app.setErrorHandler(async (error: FastifyError, request, reply) => {
+    if (sendKnownError(reply, error)) return reply;
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      const code =
+        status === 413
+          ? 'payload_too_large'
+          : status === 415
+            ? 'unsupported_media_type'
+            : status === 405
+              ? 'method_not_allowed'
+              : status === 429
+                ? 'rate_limited'
+                : status === 404
+                  ? 'not_found'
+                  : 'invalid';
+      return reply.code(status).send(errorBody(code, error.message));
+    }
+    options.logger.error({ err: error, method: request.method, path: request.url.split('?', 1)[0] }, 'http.error: unhandled');
+    return reply.code(500).send(errorBody('internal', 'internal server error'));
+  });
+
+  const indexFile = join(options.webRoot, 'index.html');
+  const haveUi = existsSync(indexFile);
+  if (haveUi) {
+    await app.register(fastifyStatic, { root: options.webRoot, prefix: '/', wildcard: false, index: false });
+  }
+  const indexHtml = haveUi ? readFileSync(indexFile, 'utf8') : undefined;
+
+  app.setNotFoundHandler(async (request, reply) => {
+    const path = request.url.split('?', 1)[0] ?? '';
+    const isApi = path.startsWith('/api/') || path.startsWith('/v1/') || path.startsWith('/collector.v1.');
+    if (request.method === 'GET' && !isApi) {
+      if (indexHtml === undefined) {
+        return reply
+          .code(503)
+          .type('text/plain')
+          .send('The web UI is not built. Run `npm run build:web` (npm start does this for you).\n');
+      }
+      // Client-side routes (/collectors/…) all load the single-page app.
+      return reply.type('text/html').header('cache-control', 'no-cache').send(indexHtml);
+    }
+    return reply.code(404).send(errorBody('not_found', `no route for ${request.method} ${path}`));
+  });
+
+  return app;
+}

@@ -1,0 +1,184 @@
+/**
+ * JSON shapes of the REST API (`/api/v1`), shared by the server (validation), the web UI and
+ * the agent. Timestamps are ISO-8601 strings; durations carry their unit in the name.
+ */
+import { z } from 'zod';
+
+export const errorCodes = [
+  'invalid',
+  'unauthenticated',
+  'forbidden',
+  'not_found',
+  'method_not_allowed',
+  'conflict',
+  'gone',
+  'payload_too_large',
+  'unsupported_media_type',
+  'rate_limited',
+  'unavailable',
+  'internal',
+] as const;
+export type ErrorCode = (typeof errorCodes)[number];
+
+/** Every error response: `{error: {code, message, field?}}`. */
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; field?: string };
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque cursor for the next page, or null on the last page. */
+  nextCursor: string | null;
+}
+
+export const loginRequest = z.object({
+  username: z.string().min(1).max(64),
+  password: z.string().min(1).max(256),
+});
+export type LoginRequest = z.infer<typeof loginRequest>;
+
+export interface PrincipalView {
+  kind: 'user' | 'service-account';
+  id: string;
+  name: string;
+  permissions: string[];
+}
+
+export const enrollmentTokenCreateRequest = z
+  .object({ ttlSeconds: z.number().int().optional() })
+  .strict();
+
+export interface EnrollmentTokenCreated {
+  id: string;
+  /** The token itself: shown once, never retrievable again. */
+  token: string;
+  expiresAt: string;
+}
+
+export interface EnrollmentTokenView {
+  id: string;
+  prefix: string;
+  createdAt: string;
+  createdBy: string;
+  expiresAt: string;
+  usedAt: string | null;
+  revokedAt: string | null;
+  collectorId: string | null;
+  status: 'active' | 'expired' | 'used' | 'revoked';
+}
+
+export const runtimes = ['otelcol', 'alloy'] as const;
+export const collectorCreateRequest = z
+  .object({ name: z.string().min(1).max(200), runtime: z.enum(runtimes) })
+  .strict();
+
+export interface CollectorView {
+  id: string;
+  name: string;
+  runtime: 'otelcol' | 'alloy';
+  mode: 'opamp' | 'alloy-remotecfg' | 'managed';
+  status: 'connected' | 'disconnected' | 'stale' | 'error' | 'pending' | 'deregistered';
+  lastSeenAt: string | null;
+  version: string | null;
+  hostname: string | null;
+  os: string | null;
+  arch: string | null;
+  labels: Record<string, string>;
+  instanceUid: string | null;
+  createdAt: string;
+  deregisteredAt: string | null;
+  hostCpuPercent: number | null;
+  hostMemoryPercent: number | null;
+  cpuPercent: number | null;
+  memoryMb: number | null;
+  uptimeSeconds: number | null;
+  restartCount: number;
+}
+
+export interface CollectorTokenMinted {
+  token: string;
+  /** Paste-ready Alloy `remotecfg` block (Alloy collectors only). */
+  remotecfgSnippet: string | null;
+}
+
+export interface CollectorEventView {
+  id: number;
+  type: string;
+  at: string;
+  detail: string;
+}
+
+export const userCreateRequest = z
+  .object({
+    username: z.string().min(1).max(64),
+    password: z.string().min(1).max(256),
+    roles: z.array(z.string().min(1)).min(1).max(20),
+  })
+  .strict();
+
+export interface UserView {
+  id: string;
+  username: string;
+  roles: string[];
+  createdAt: string;
+  disabledAt: string | null;
+  lastLoginAt: string | null;
+}
+
+export const passwordChangeRequest = z.object({ password: z.string().min(1).max(256) }).strict();
+
+export const serviceAccountCreateRequest = z
+  .object({ name: z.string().min(1).max(64), role: z.string().min(1) })
+  .strict();
+
+export interface ServiceAccountView {
+  id: string;
+  name: string;
+  roleId: string;
+  createdAt: string;
+  createdBy: string;
+  disabledAt: string | null;
+}
+
+export const serviceAccountTokenCreateRequest = z
+  .object({
+    /** null: never expires. Default 90 days. */
+    ttlSeconds: z.number().int().min(60).max(10 * 365 * 86_400).nullable().optional(),
+    label: z.string().max(200).optional(),
+  })
+  .strict();
+
+export interface ServiceAccountTokenCreated {
+  id: string;
+  token: string;
+  expiresAt: string | null;
+}
+
+export interface CredentialView {
+  id: string;
+  prefix: string;
+  label: string;
+  createdAt: string;
+  createdBy: string;
+  expiresAt: string | null;
+  revokedAt: string | null;
+  lastUsedAt: string | null;
+}
+
+export interface RoleView {
+  id: string;
+  name: string;
+  description: string;
+  permissions: string[];
+  builtIn: boolean;
+}
+
+export interface AuditEntryView {
+  id: number;
+  at: string;
+  actor: string;
+  action: string;
+  target: string;
+  sourceIp: string;
+  detail: string;
+}
