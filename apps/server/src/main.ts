@@ -15,6 +15,7 @@ import { apiAuthentication } from './protocols/http/auth.hooks.ts';
 import { createHttpServer } from './protocols/http/http-server.ts';
 import { registerAccessRoutes } from './protocols/http/routes/access.routes.ts';
 import { registerAuthRoutes } from './protocols/http/routes/auth.routes.ts';
+import { registerBootstrapRoutes } from './protocols/http/routes/bootstrap.routes.ts';
 import { registerCollectorRoutes } from './protocols/http/routes/collectors.routes.ts';
 import { registerEnrollmentTokenRoutes } from './protocols/http/routes/enrollment-tokens.routes.ts';
 import { registerHealthRoutes } from './protocols/http/routes/health.routes.ts';
@@ -96,6 +97,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
     registerEnrollmentTokenRoutes(server, { enrollment });
     registerCollectorRoutes(server, { fleet, externalUrl: config.externalUrl, nowMs });
     registerAccessRoutes(server, { auth, audit: storage.audit, nowMs });
+    registerBootstrapRoutes(server, { enrollment, fleet, externalUrl: config.externalUrl });
 
     const sweep = startCredentialSweep({ storage, clock, logger });
 

@@ -101,7 +101,7 @@ export class FleetService {
     const token = mintCredential('collector');
     const nowMs = this.clock.nowMs();
     const work = async (tx: Stores) => {
-      await tx.credentials.revokeForCollector(collectorId, nowMs);
+      await tx.credentials.revokeForCollector(collectorId, nowMs, 'collector');
       await tx.credentials.insert({
         id: newId(),
         kind: 'collector',

@@ -33,8 +33,8 @@ export interface CredentialStore {
   findById(id: string): Promise<CredentialRecord | undefined>;
   list(filter: { kind: CredentialRowKind; collectorId?: string; serviceAccountId?: string; limit: number }): Promise<CredentialRecord[]>;
   revoke(id: string, atMs: number): Promise<boolean>;
-  /** Revokes every live credential of a collector; returns how many were revoked. */
-  revokeForCollector(collectorId: string, atMs: number): Promise<number>;
+  /** Revokes the live credentials of a collector (of one kind, or all); returns how many were revoked. */
+  revokeForCollector(collectorId: string, atMs: number, kind?: CredentialRowKind): Promise<number>;
   /** Shortens the life of a credential (rotation grace, sliding sessions). */
   setExpiry(id: string, expiresAtMs: number | null): Promise<void>;
   /**

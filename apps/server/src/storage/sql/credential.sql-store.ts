@@ -68,13 +68,14 @@ export class SqlCredentialStore implements CredentialStore {
     return result.numUpdatedRows > 0n;
   }
 
-  async revokeForCollector(collectorId: string, atMs: number): Promise<number> {
-    const result = await this.db
+  async revokeForCollector(collectorId: string, atMs: number, kind?: CredentialRowKind): Promise<number> {
+    let query = this.db
       .updateTable('credentials')
       .set({ revoked_at: atMs })
       .where('collector_id', '=', collectorId)
-      .where('revoked_at', 'is', null)
-      .executeTakeFirst();
+      .where('revoked_at', 'is', null);
+    if (kind !== undefined) query = query.where('kind', '=', kind);
+    const result = await query.executeTakeFirst();
     return Number(result.numUpdatedRows);
   }
 

@@ -1,0 +1,13 @@
+import type { RequestContext } from '../domain/shared/request-context.ts';
+import type { Stores } from '../domain/shared/storage.port.ts';
+import { FleetService } from '../domain/fleet/fleet.service.ts';
+
+/** Test data factories. */
+export const operatorContext: RequestContext = { actor: 'user:test-operator', sourceIp: '127.0.0.1' };
+
+let sequence = 0;
+export const uniqueName = (prefix: string) => `${prefix}-${process.pid}-${++sequence}`;
+
+/** A createCollector callback for `EnrollmentService.redeem`, as the OpAMP path would pass it. */
+export const enrolOtelcol = (fleet: FleetService, hostname = uniqueName('host')) => async (stores: Stores) =>
+  (await fleet.enrolCollector(stores, { name: hostname, runtime: 'otelcol', mode: 'opamp', hostname })).id;
