@@ -39,7 +39,7 @@ async function run(): Promise<void> {
   const lines = [
     '',
     `  LinkMesh is running: ${server.url.replace(config.listenHost, browseHost)}`,
-    `  External URL (collectors use this): ${config.externalUrl}`,
+    `  External URL (collectors use this): ${server.externalUrl}`,
     `  Storage: ${server.storage.dialect}${config.storage.kind === 'sqlite' ? ` (${config.storage.file})` : ''}`,
   ];
   if (server.firstAdmin) {

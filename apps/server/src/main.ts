@@ -26,6 +26,8 @@ export interface RunningServer {
   /** Base URL of the listener as bound (the real port when 0 was asked for). */
   readonly url: string;
   readonly config: Config;
+  /** The external URL in force (a derived one carries the real port when 0 was asked for). */
+  readonly externalUrl: string;
   readonly storage: Storage;
   /** Present on the first start only: the generated or configured first admin, to print once. */
   readonly firstAdmin: { username: string; password: string; generated: boolean } | undefined;
@@ -87,6 +89,9 @@ export async function startServer(config: Config, options: StartOptions): Promis
     });
     app = server;
     const nowMs = () => clock.nowMs();
+    // Derived from `listen`; fixed up after binding when the port was 0 (tests, ephemeral runs).
+    let externalUrl = config.externalUrl;
+    const currentExternalUrl = () => externalUrl;
     server.addHook('onRequest', apiAuthentication(auth));
     registerHealthRoutes(server, { storage, metrics, isShuttingDown: () => shuttingDown });
     registerAuthRoutes(server, {
@@ -95,9 +100,9 @@ export async function startServer(config: Config, options: StartOptions): Promis
       sessionTtlSeconds: config.sessionTtlSeconds,
     });
     registerEnrollmentTokenRoutes(server, { enrollment });
-    registerCollectorRoutes(server, { fleet, externalUrl: config.externalUrl, nowMs });
+    registerCollectorRoutes(server, { fleet, externalUrl: currentExternalUrl, nowMs });
     registerAccessRoutes(server, { auth, audit: storage.audit, nowMs });
-    registerBootstrapRoutes(server, { enrollment, fleet, externalUrl: config.externalUrl });
+    registerBootstrapRoutes(server, { enrollment, fleet, externalUrl: currentExternalUrl });
 
     const sweep = startCredentialSweep({ storage, clock, logger });
 
@@ -107,7 +112,8 @@ export async function startServer(config: Config, options: StartOptions): Promis
     const scheme = config.tlsCertFile ? 'https' : 'http';
     const host = config.listenHost.includes(':') ? `[${config.listenHost}]` : config.listenHost;
     const url = `${scheme}://${host}:${port}`;
-    logger.info({ url, externalUrl: config.externalUrl, storage: storage.dialect, sources: config.sources }, 'server.listening');
+    if (config.externalUrlDerived && config.listenPort === 0) externalUrl = externalUrl.replace(/:0$/, `:${port}`);
+    logger.info({ url, externalUrl, storage: storage.dialect, sources: config.sources }, 'server.listening');
 
     let closing: Promise<void> | undefined;
     const close = () => {
@@ -129,7 +135,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
       })();
       return closing;
     };
-    return { app: server, url, config, storage, firstAdmin, close };
+    return { app: server, url, config, externalUrl, storage, firstAdmin, close };
   } catch (error) {
     await app?.close();
     await storage.close();

@@ -10,6 +10,8 @@ export const defaultConfigFile = '/etc/linkmesh/config.yaml';
 /** The server's configuration after defaults, derivations and validation. */
 export interface Config extends ParsedConfig {
   readonly externalUrl: string;
+  /** True when `externalUrl` was derived from `listen` rather than configured. */
+  readonly externalUrlDerived: boolean;
   readonly listenHost: string;
   readonly listenPort: number;
   readonly storage: StorageTarget;
@@ -100,5 +102,14 @@ function finish(parsed: ParsedConfig, sources: string[]): Config {
     databaseUrl?.startsWith('postgres') === true
       ? { kind: 'postgres', url: databaseUrl, poolSize: parsed.databasePoolSize }
       : { kind: 'sqlite', file: databaseUrl ? resolve(databaseUrl.slice('sqlite:'.length)) : resolve(dataDir, 'linkmesh.db') };
-  return { ...parsed, dataDir, externalUrl, listenHost, listenPort, storage, sources };
+  return {
+    ...parsed,
+    dataDir,
+    externalUrl,
+    externalUrlDerived: parsed.externalUrl === undefined,
+    listenHost,
+    listenPort,
+    storage,
+    sources,
+  };
 }

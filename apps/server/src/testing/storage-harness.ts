@@ -37,7 +37,7 @@ export function describeStorage(name: string, body: (suite: StorageSuite) => voi
         if (dialect === 'sqlite') {
           const dir = mkdtempSync(join(tmpdir(), 'linkmesh-store-'));
           target = { kind: 'sqlite', file: join(dir, 'linkmesh.db') };
-          cleanup = async () => rmSync(dir, { recursive: true, force: true });
+          cleanup = () => Promise.resolve(rmSync(dir, { recursive: true, force: true }));
         } else {
           const database = await createTestDatabase();
           target = { kind: 'postgres', url: database.url, poolSize: 4 };
@@ -61,11 +61,12 @@ export function describeStorage(name: string, body: (suite: StorageSuite) => voi
           if (!target) throw new Error('target is set in before()');
           return target;
         },
-        test: (testName, testBody) =>
+        test: (testName, testBody) => {
           it(testName, async () => {
             await testBody();
             tally(dialect);
-          }),
+          });
+        },
       });
     });
   }

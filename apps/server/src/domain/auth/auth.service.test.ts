@@ -74,7 +74,7 @@ describeStorage('operators and service accounts', (suite) => {
     assert.match(expiring.token, /^lmsat_/);
     const principal = await auth.authenticateServiceToken(expiring.token);
     assert.ok(principal?.permissions.has('collectors:read'));
-    assert.ok(!principal.permissions.has('enrollment-tokens:create'));
+    assert.ok(!principal?.permissions.has('enrollment-tokens:create'));
     clock.advanceMs(61_000);
     assert.equal(await auth.authenticateServiceToken(expiring.token), undefined, 'expired');
     assert.ok(await auth.authenticateServiceToken(forever.token));

@@ -223,7 +223,7 @@ export class SqlAuditStore implements AuditStore {
     if (filter.action !== undefined) query = query.where('action', '=', filter.action);
     const rows = await query.orderBy('at', 'desc').orderBy('id', 'desc').limit(filter.limit).execute();
     return rows.map((row) => ({
-      id: Number(row.id),
+      id: row.id,
       atMs: row.at,
       actor: row.actor,
       action: row.action,

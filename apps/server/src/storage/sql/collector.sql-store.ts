@@ -101,7 +101,7 @@ function toCollector(row: CollectorRow): Collector {
     os: row.os,
     arch: row.arch,
     version: row.version,
-    labels: JSON.parse(row.labels) as Record<string, string>,
+    labels: parseLabels(row.labels),
     instanceUid: row.instance_uid,
     createdAtMs: row.created_at,
     lastSeenAtMs: row.last_seen_at,
@@ -135,12 +135,17 @@ const columnOf = {
   processStartUnixMs: 'process_start_unix_ms',
 } as const satisfies Partial<Record<keyof CollectorPatch, keyof CollectorRow>>;
 
-function toRowPatch(patch: CollectorPatch): Partial<CollectorRow> {
+function toRowPatch(patch: CollectorPatch): Record<string, unknown> {
   const values: Record<string, unknown> = {};
   for (const [key, column] of Object.entries(columnOf)) {
     const value = patch[key as keyof typeof columnOf];
     if (value !== undefined) values[column] = value;
   }
   if (patch.labels !== undefined) values.labels = JSON.stringify(patch.labels);
-  return values as Partial<CollectorRow>;
+  return values;
+}
+
+function parseLabels(text: string): Record<string, string> {
+  const value: unknown = JSON.parse(text);
+  return typeof value === 'object' && value !== null ? (value as Record<string, string>) : {};
 }

@@ -41,7 +41,7 @@ export class SqlEventStore implements EventStore {
 
 function toEvent(row: { id: number } & Omit<EventRow, 'id'>): CollectorEvent {
   return {
-    id: Number(row.id),
+    id: row.id,
     collectorId: row.collector_id,
     type: row.type as CollectorEventType,
     atMs: row.at,

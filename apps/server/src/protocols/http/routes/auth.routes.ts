@@ -36,5 +36,7 @@ export function registerAuthRoutes(
     return reply.code(204).send();
   });
 
-  app.get('/api/v1/auth/me', async (request) => ({ principal: request.principal && principalView(request.principal) }));
+  app.get('/api/v1/auth/me', (request, reply) =>
+    reply.send( { principal: request.principal && principalView(request.principal) }),
+  );
 }

@@ -18,7 +18,7 @@ const bootstrapRequest = z
 /** Managed-mode redemption of an enrollment token by linkmesh-agent. Authenticated by the token itself. */
 export function registerBootstrapRoutes(
   app: FastifyInstance,
-  deps: { enrollment: EnrollmentService; fleet: FleetService; externalUrl: string },
+  deps: { enrollment: EnrollmentService; fleet: FleetService; externalUrl: () => string },
 ): void {
   app.post('/api/v1/bootstrap', async (request, reply) => {
     const body = bootstrapRequest.parse(request.body);
@@ -30,9 +30,9 @@ export function registerBootstrapRoutes(
         collectorId: result.collectorId,
         collectorToken: result.collectorToken,
         endpoints: {
-          server: deps.externalUrl,
-          remotecfg: deps.externalUrl,
-          otlpMetrics: `${deps.externalUrl}/v1/metrics`,
+          server: deps.externalUrl(),
+          remotecfg: deps.externalUrl(),
+          otlpMetrics: `${deps.externalUrl()}/v1/metrics`,
         },
       });
   });

@@ -12,7 +12,7 @@ type IdParams = { Params: { id: string } };
 
 export function registerCollectorRoutes(
   app: FastifyInstance,
-  deps: { fleet: FleetService; externalUrl: string; nowMs: () => number },
+  deps: { fleet: FleetService; externalUrl: () => string; nowMs: () => number },
 ): void {
   app.get('/api/v1/collectors', { preHandler: requirePermission('collectors:read') }, async (request) => {
     const query = z
@@ -71,7 +71,7 @@ export function registerCollectorRoutes(
         token,
         remotecfgSnippet:
           collector.runtime === 'alloy'
-            ? remotecfgSnippet({ url: deps.externalUrl, collectorId: collector.id, bearerToken: token })
+            ? remotecfgSnippet({ url: deps.externalUrl(), collectorId: collector.id, bearerToken: token })
             : null,
       };
       return reply.code(201).header('cache-control', 'no-store').send(response);
