@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { ensureWebBuild } from './ensure-web-build.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const args = process.argv.slice(2);
@@ -30,6 +31,8 @@ const files = explicitFiles.length
       .flatMap((dir) => findTests(join(root, dir)))
       .filter((file) => !(unitOnly && file.endsWith('.browser.test.ts')))
       .sort();
+
+if (!unitOnly) ensureWebBuild();
 
 const tallyDir = mkdtempSync(join(tmpdir(), 'linkmesh-tally-'));
 const tallyFile = join(tallyDir, 'store-tests');

@@ -104,10 +104,15 @@ describe('the server process', () => {
       });
       assert.equal(relogin.status, 200);
       const session = (relogin.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-      const list = (await (await fetch(`${second.url}/api/v1/collectors`, { headers: { cookie: session } })).json()) as {
+      const list = (await (
+        await fetch(`${second.url}/api/v1/collectors`, { headers: { cookie: session } })
+      ).json()) as {
         items: Array<{ name: string }>;
       };
-      assert.deepEqual(list.items.map((c) => c.name), ['survivor']);
+      assert.deepEqual(
+        list.items.map((c) => c.name),
+        ['survivor'],
+      );
     } finally {
       second.child.kill('SIGTERM');
       await once(second.child, 'exit');

@@ -57,7 +57,12 @@ export async function startServer(config: Config, options: StartOptions): Promis
     onQuery: metrics.storageQueryObserver(config.storage.kind),
   });
   logger.info(
-    { dialect: storage.dialect, applied: migrations.applied, alreadyApplied: migrations.alreadyApplied, durationMs: Date.now() - startedMs },
+    {
+      dialect: storage.dialect,
+      applied: migrations.applied,
+      alreadyApplied: migrations.alreadyApplied,
+      durationMs: Date.now() - startedMs,
+    },
     'storage.migrate',
   );
 
@@ -82,6 +87,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
       logger,
       metrics,
       webRoot: options.webRoot ?? defaultWebRoot,
+      trustedProxies: config.trustedProxies,
       tls:
         config.tlsCertFile && config.tlsKeyFile
           ? { cert: readFileSync(config.tlsCertFile), key: readFileSync(config.tlsKeyFile) }
@@ -112,7 +118,8 @@ export async function startServer(config: Config, options: StartOptions): Promis
     const scheme = config.tlsCertFile ? 'https' : 'http';
     const host = config.listenHost.includes(':') ? `[${config.listenHost}]` : config.listenHost;
     const url = `${scheme}://${host}:${port}`;
-    if (config.externalUrlDerived && config.listenPort === 0) externalUrl = externalUrl.replace(/:0$/, `:${port}`);
+    if (config.externalUrlDerived && config.listenPort === 0)
+      externalUrl = externalUrl.replace(/:0$/, `:${port}`);
     logger.info({ url, externalUrl, storage: storage.dialect, sources: config.sources }, 'server.listening');
 
     let closing: Promise<void> | undefined;

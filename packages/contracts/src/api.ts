@@ -44,9 +44,7 @@ export interface PrincipalView {
   permissions: string[];
 }
 
-export const enrollmentTokenCreateRequest = z
-  .object({ ttlSeconds: z.number().int().optional() })
-  .strict();
+export const enrollmentTokenCreateRequest = z.object({ ttlSeconds: z.number().int().optional() }).strict();
 
 export interface EnrollmentTokenCreated {
   id: string;
@@ -143,7 +141,13 @@ export interface ServiceAccountView {
 export const serviceAccountTokenCreateRequest = z
   .object({
     /** null: never expires. Default 90 days. */
-    ttlSeconds: z.number().int().min(60).max(10 * 365 * 86_400).nullable().optional(),
+    ttlSeconds: z
+      .number()
+      .int()
+      .min(60)
+      .max(10 * 365 * 86_400)
+      .nullable()
+      .optional(),
     label: z.string().max(200).optional(),
   })
   .strict();

@@ -18,25 +18,35 @@ const positiveInt = () => z.coerce.number().int().positive();
 
 export const configSchema = z
   .object({
-    listen: listenAddress.default('0.0.0.0:8080').describe('Address and port of the one HTTP listener (UI, API, OpAMP, remotecfg, OTLP).'),
+    listen: listenAddress
+      .default('0.0.0.0:8080')
+      .describe('Address and port of the one HTTP listener (UI, API, OpAMP, remotecfg, OTLP).'),
     externalUrl: z
       .url({ protocol: /^https?$/ })
       .optional()
       .describe(
         'URL collectors and browsers use to reach this server (put in OpAMP offers, remotecfg snippets, install scripts). Default: derived from `listen` (the host name when listening on all interfaces).',
       ),
-    dataDir: z.string().min(1).default('./data').describe('Directory for the SQLite database and the generated server secret.'),
+    dataDir: z
+      .string()
+      .min(1)
+      .default('./data')
+      .describe('Directory for the SQLite database and the generated server secret.'),
     databaseUrl: z
       .string()
       .regex(/^(postgres(ql)?:\/\/|sqlite:)/, 'must start with postgres://, postgresql:// or sqlite:')
       .optional()
-      .describe('`postgres://…` selects PostgreSQL; `sqlite:PATH` a SQLite file elsewhere. Default: SQLite at `<dataDir>/linkmesh.db`.'),
+      .describe(
+        '`postgres://…` selects PostgreSQL; `sqlite:PATH` a SQLite file elsewhere. Default: SQLite at `<dataDir>/linkmesh.db`.',
+      ),
     databasePoolSize: positiveInt().max(200).default(10).describe('PostgreSQL connection pool size.'),
     adminPassword: z
       .string()
       .min(12, 'must be at least 12 characters')
       .optional()
-      .describe('Password of the first admin (user `admin`), used only when no operator exists yet. Unset: one is generated and printed once.'),
+      .describe(
+        'Password of the first admin (user `admin`), used only when no operator exists yet. Unset: one is generated and printed once.',
+      ),
     adminToken: z
       .string()
       .regex(/^lmsat_[A-Za-z0-9_-]{32,200}$/, 'must be lmsat_ followed by at least 32 URL-safe characters')
@@ -46,16 +56,50 @@ export const configSchema = z
       .string()
       .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes)')
       .optional()
-      .describe('Secret for encrypting stored secrets. Unset: generated on first start into `<dataDir>/server-secret` (back it up with the database).'),
-    enrollmentTokenTtlSeconds: positiveInt().min(60).max(2_592_000).default(900).describe('Default lifetime of enrollment tokens.'),
-    enrollmentTokenMaxTtlSeconds: positiveInt().min(60).max(31_536_000).default(604_800).describe('Longest lifetime an operator may request for an enrollment token.'),
+      .describe(
+        'Secret for encrypting stored secrets. Unset: generated on first start into `<dataDir>/server-secret` (back it up with the database).',
+      ),
+    enrollmentTokenTtlSeconds: positiveInt()
+      .min(60)
+      .max(2_592_000)
+      .default(900)
+      .describe('Default lifetime of enrollment tokens.'),
+    enrollmentTokenMaxTtlSeconds: positiveInt()
+      .min(60)
+      .max(31_536_000)
+      .default(604_800)
+      .describe('Longest lifetime an operator may request for an enrollment token.'),
     sessionTtlSeconds: positiveInt().min(60).default(43_200).describe('Operator session lifetime (sliding).'),
-    throughputRetentionHours: positiveInt().max(24 * 90).default(24).describe('How long raw ComponentThroughput rows are kept.'),
-    otlpMaxBodyBytes: positiveInt().min(1024).max(256 * 1024 * 1024).default(16 * 1024 * 1024).describe('Largest OTLP request body accepted, after decompression (413 above).'),
-    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info').describe('Log level of the JSON logs on stdout.'),
-    tlsCertFile: z.string().min(1).optional().describe('PEM certificate chain: serve HTTPS directly (session cookies then get `Secure`).'),
+    throughputRetentionHours: positiveInt()
+      .max(24 * 90)
+      .default(24)
+      .describe('How long raw ComponentThroughput rows are kept.'),
+    otlpMaxBodyBytes: positiveInt()
+      .min(1024)
+      .max(256 * 1024 * 1024)
+      .default(16 * 1024 * 1024)
+      .describe('Largest OTLP request body accepted, after decompression (413 above).'),
+    logLevel: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace'])
+      .default('info')
+      .describe('Log level of the JSON logs on stdout.'),
+    tlsCertFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('PEM certificate chain: serve HTTPS directly (session cookies then get `Secure`).'),
     tlsKeyFile: z.string().min(1).optional().describe('PEM private key for `tlsCertFile`.'),
-    shutdownGraceSeconds: positiveInt().max(300).default(15).describe('How long SIGTERM waits for in-flight requests before closing anyway.'),
+    trustedProxies: z
+      .string()
+      .regex(/^[0-9a-fA-F.:/, ]*$/, 'must be a comma-separated list of IP addresses or CIDR ranges')
+      .default('')
+      .describe(
+        'Comma-separated addresses/CIDRs of reverse proxies whose X-Forwarded-For is trusted (client addresses in audit logs and throttling).',
+      ),
+    shutdownGraceSeconds: positiveInt()
+      .max(300)
+      .default(15)
+      .describe('How long SIGTERM waits for in-flight requests before closing anyway.'),
   })
   .strict()
   .refine((c) => (c.tlsCertFile === undefined) === (c.tlsKeyFile === undefined), {

@@ -43,7 +43,10 @@ describe('configuration', () => {
     const fromFile = load({}, file);
     assert.equal(fromFile.listen, '127.0.0.1:7000');
     assert.equal(fromFile.enrollmentTokenTtlSeconds, 600);
-    const overridden = load({ LINKMESH_ENROLLMENT_TOKEN_TTL_SECONDS: '1200', LINKMESH_LOG_LEVEL: 'warn' }, file);
+    const overridden = load(
+      { LINKMESH_ENROLLMENT_TOKEN_TTL_SECONDS: '1200', LINKMESH_LOG_LEVEL: 'warn' },
+      file,
+    );
     assert.equal(overridden.enrollmentTokenTtlSeconds, 1200);
     assert.equal(overridden.logLevel, 'warn');
     assert.equal(overridden.listen, '127.0.0.1:7000');
@@ -59,18 +62,45 @@ describe('configuration', () => {
   const badValues: Array<[string, Record<string, string>, RegExp]> = [
     ['a listen address without a port', { LINKMESH_LISTEN: 'localhost' }, /listen \(LINKMESH_LISTEN\)/],
     ['a port above 65535', { LINKMESH_LISTEN: '0.0.0.0:70000' }, /listen \(LINKMESH_LISTEN\)/],
-    ['a TTL that is not a number', { LINKMESH_ENROLLMENT_TOKEN_TTL_SECONDS: 'soon' }, /enrollmentTokenTtlSeconds \(LINKMESH_ENROLLMENT_TOKEN_TTL_SECONDS\)/],
+    [
+      'a TTL that is not a number',
+      { LINKMESH_ENROLLMENT_TOKEN_TTL_SECONDS: 'soon' },
+      /enrollmentTokenTtlSeconds \(LINKMESH_ENROLLMENT_TOKEN_TTL_SECONDS\)/,
+    ],
     ['an unknown log level', { LINKMESH_LOG_LEVEL: 'loud' }, /logLevel \(LINKMESH_LOG_LEVEL\)/],
-    ['a database URL of another kind', { LINKMESH_DATABASE_URL: 'mysql://x' }, /databaseUrl \(LINKMESH_DATABASE_URL\)/],
-    ['an external URL that is not http(s)', { LINKMESH_EXTERNAL_URL: 'ftp://x' }, /externalUrl \(LINKMESH_EXTERNAL_URL\)/],
-    ['a short admin password', { LINKMESH_ADMIN_PASSWORD: 'short' }, /adminPassword \(LINKMESH_ADMIN_PASSWORD\)/],
-    ['an admin token without the lmsat_ prefix', { LINKMESH_ADMIN_TOKEN: 'secret' }, /adminToken \(LINKMESH_ADMIN_TOKEN\)/],
-    ['a server secret of the wrong size', { LINKMESH_SERVER_SECRET: 'abcd' }, /serverSecret \(LINKMESH_SERVER_SECRET\)/],
+    [
+      'a database URL of another kind',
+      { LINKMESH_DATABASE_URL: 'mysql://x' },
+      /databaseUrl \(LINKMESH_DATABASE_URL\)/,
+    ],
+    [
+      'an external URL that is not http(s)',
+      { LINKMESH_EXTERNAL_URL: 'ftp://x' },
+      /externalUrl \(LINKMESH_EXTERNAL_URL\)/,
+    ],
+    [
+      'a short admin password',
+      { LINKMESH_ADMIN_PASSWORD: 'short' },
+      /adminPassword \(LINKMESH_ADMIN_PASSWORD\)/,
+    ],
+    [
+      'an admin token without the lmsat_ prefix',
+      { LINKMESH_ADMIN_TOKEN: 'secret' },
+      /adminToken \(LINKMESH_ADMIN_TOKEN\)/,
+    ],
+    [
+      'a server secret of the wrong size',
+      { LINKMESH_SERVER_SECRET: 'abcd' },
+      /serverSecret \(LINKMESH_SERVER_SECRET\)/,
+    ],
     ['a misspelt variable', { LINKMESH_LISTN: '0.0.0.0:1' }, /LINKMESH_LISTN/],
   ];
   for (const [what, env, message] of badValues) {
     it(`refuses ${what}, naming the key`, () => {
-      assert.throws(() => load(env), (error: unknown) => error instanceof ConfigError && message.test(error.message));
+      assert.throws(
+        () => load(env),
+        (error: unknown) => error instanceof ConfigError && message.test(error.message),
+      );
     });
   }
 

@@ -29,7 +29,9 @@ export class ConfigError extends Error {
  * /etc/linkmesh/config.yaml when it exists), then `LINKMESH_*` environment variables on top.
  * This module is the only reader of `process.env` in the server.
  */
-export function loadConfig(options: { configFile?: string | undefined; env?: NodeJS.ProcessEnv } = {}): Config {
+export function loadConfig(
+  options: { configFile?: string | undefined; env?: NodeJS.ProcessEnv } = {},
+): Config {
   const env = options.env ?? process.env;
   const explicitFile = options.configFile ?? env.LINKMESH_CONFIG;
   const file = explicitFile ?? (existsSync(defaultConfigFile) ? defaultConfigFile : undefined);
@@ -46,10 +48,16 @@ export function loadConfig(options: { configFile?: string | undefined; env?: Nod
   }
   if (Object.keys(fromEnv).length > 0) sources.push('environment');
   const unknownEnv = Object.keys(env).filter(
-    (name) => name.startsWith('LINKMESH_') && name !== 'LINKMESH_CONFIG' && !name.startsWith('LINKMESH_TEST_') && !configKeys.some((key) => envNameOf(key) === name),
+    (name) =>
+      name.startsWith('LINKMESH_') &&
+      name !== 'LINKMESH_CONFIG' &&
+      !name.startsWith('LINKMESH_TEST_') &&
+      !configKeys.some((key) => envNameOf(key) === name),
   );
   if (unknownEnv.length > 0) {
-    throw new ConfigError(`unknown configuration variable ${unknownEnv.join(', ')} (see docs/configuration.md)`);
+    throw new ConfigError(
+      `unknown configuration variable ${unknownEnv.join(', ')} (see docs/configuration.md)`,
+    );
   }
   return finish(parseConfig({ ...fromFile, ...fromEnv }), sources);
 }
@@ -101,7 +109,10 @@ function finish(parsed: ParsedConfig, sources: string[]): Config {
   const storage: StorageTarget =
     databaseUrl?.startsWith('postgres') === true
       ? { kind: 'postgres', url: databaseUrl, poolSize: parsed.databasePoolSize }
-      : { kind: 'sqlite', file: databaseUrl ? resolve(databaseUrl.slice('sqlite:'.length)) : resolve(dataDir, 'linkmesh.db') };
+      : {
+          kind: 'sqlite',
+          file: databaseUrl ? resolve(databaseUrl.slice('sqlite:'.length)) : resolve(dataDir, 'linkmesh.db'),
+        };
   return {
     ...parsed,
     dataDir,

@@ -7,7 +7,10 @@ import { join } from 'node:path';
  * from configuration when supplied; otherwise generated once into `<dataDir>/server-secret`
  * (mode 0600) and read back on later starts. Losing it makes stored secrets unreadable.
  */
-export function loadServerSecret(dataDir: string, configured: string | undefined): { secret: Buffer; generated: boolean } {
+export function loadServerSecret(
+  dataDir: string,
+  configured: string | undefined,
+): { secret: Buffer; generated: boolean } {
   if (configured !== undefined) return { secret: Buffer.from(configured, 'hex'), generated: false };
   const file = join(dataDir, 'server-secret');
   try {

@@ -43,7 +43,10 @@ export async function migrateDown(
 ): Promise<string[]> {
   return withMigrationLock(db, dialect, async (conn) => {
     const applied = await appliedNames(conn);
-    const toRevert = migrations.filter((m) => applied.has(m.name)).reverse().slice(0, steps);
+    const toRevert = migrations
+      .filter((m) => applied.has(m.name))
+      .reverse()
+      .slice(0, steps);
     for (const migration of toRevert) {
       await migration.down(conn, dialectTypes(dialect));
       await sql`delete from schema_migrations where name = ${migration.name}`.execute(conn);

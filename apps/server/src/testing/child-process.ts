@@ -5,9 +5,14 @@ import { fileURLToPath } from 'node:url';
 export function runTsChild(scriptName: string, args: readonly string[]): Promise<string> {
   const script = fileURLToPath(new URL(scriptName, import.meta.url));
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--import', 'tsx', script, ...args], { timeout: 60_000 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`${scriptName} failed: ${error.message}\n${stderr}`));
-      else resolve(stdout);
-    });
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', script, ...args],
+      { timeout: 60_000 },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`${scriptName} failed: ${error.message}\n${stderr}`));
+        else resolve(stdout);
+      },
+    );
   });
 }

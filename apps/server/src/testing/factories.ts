@@ -9,5 +9,7 @@ let sequence = 0;
 export const uniqueName = (prefix: string) => `${prefix}-${process.pid}-${++sequence}`;
 
 /** A createCollector callback for `EnrollmentService.redeem`, as the OpAMP path would pass it. */
-export const enrolOtelcol = (fleet: FleetService, hostname = uniqueName('host')) => async (stores: Stores) =>
-  (await fleet.enrolCollector(stores, { name: hostname, runtime: 'otelcol', mode: 'opamp', hostname })).id;
+export const enrolOtelcol =
+  (fleet: FleetService, hostname = uniqueName('host')) =>
+  async (stores: Stores) =>
+    (await fleet.enrolCollector(stores, { name: hostname, runtime: 'otelcol', mode: 'opamp', hostname })).id;

@@ -27,15 +27,24 @@ describeStorage('operators and service accounts', (suite) => {
   suite.test('rejects a wrong password, audits it, and throttles after repeated failures', async () => {
     const auth = service();
     const username = uniqueName('op');
-    await auth.createUser(operatorContext, { username, password: 'correct horse battery', roleNames: ['Viewer'] });
-    await assert.rejects(auth.login(username, 'wrong password!!', '10.1.1.1'), (e: unknown) =>
-      e instanceof DomainError && e.kind === 'unauthenticated',
+    await auth.createUser(operatorContext, {
+      username,
+      password: 'correct horse battery',
+      roleNames: ['Viewer'],
+    });
+    await assert.rejects(
+      auth.login(username, 'wrong password!!', '10.1.1.1'),
+      (e: unknown) => e instanceof DomainError && e.kind === 'unauthenticated',
     );
-    const failures = await suite.storage().audit.list({ sinceMs: 0, limit: 100, action: 'auth.login_failed' });
+    const failures = await suite
+      .storage()
+      .audit.list({ sinceMs: 0, limit: 100, action: 'auth.login_failed' });
     assert.ok(failures.some((f) => f.actor === `user:${username}` && f.sourceIp === '10.1.1.1'));
-    for (let i = 0; i < 9; i++) await auth.login(username, 'wrong password!!', '10.1.1.1').catch(() => undefined);
-    await assert.rejects(auth.login(username, 'correct horse battery', '10.1.1.1'), (e: unknown) =>
-      e instanceof DomainError && e.kind === 'rate_limited' && (e.retryAfterSeconds ?? 0) > 0,
+    for (let i = 0; i < 9; i++)
+      await auth.login(username, 'wrong password!!', '10.1.1.1').catch(() => undefined);
+    await assert.rejects(
+      auth.login(username, 'correct horse battery', '10.1.1.1'),
+      (e: unknown) => e instanceof DomainError && e.kind === 'rate_limited' && (e.retryAfterSeconds ?? 0) > 0,
     );
     clock.advanceMs(5 * 60_000 + 1);
     const session = await auth.login(username, 'correct horse battery', '10.1.1.1');
@@ -45,13 +54,25 @@ describeStorage('operators and service accounts', (suite) => {
   suite.test('keeps a session alive while used and ends it on logout', async () => {
     const auth = service();
     const username = uniqueName('op');
-    await auth.createUser(operatorContext, { username, password: 'correct horse battery', roleNames: ['Operator'] });
+    await auth.createUser(operatorContext, {
+      username,
+      password: 'correct horse battery',
+      roleNames: ['Operator'],
+    });
     const { sessionToken } = await auth.login(username, 'correct horse battery', '127.0.0.1');
     assert.match(sessionToken, /^lms_/);
     clock.advanceMs(40 * 60_000);
-    assert.equal((await auth.authenticateSession(sessionToken))?.name, username, 'extended at 2/3 of its life');
+    assert.equal(
+      (await auth.authenticateSession(sessionToken))?.name,
+      username,
+      'extended at 2/3 of its life',
+    );
     clock.advanceMs(50 * 60_000);
-    assert.equal((await auth.authenticateSession(sessionToken))?.name, username, 'still alive thanks to sliding');
+    assert.equal(
+      (await auth.authenticateSession(sessionToken))?.name,
+      username,
+      'still alive thanks to sliding',
+    );
     await auth.logout(sessionToken);
     assert.equal(await auth.authenticateSession(sessionToken), undefined);
   });
@@ -59,7 +80,11 @@ describeStorage('operators and service accounts', (suite) => {
   suite.test('expires an idle session', async () => {
     const auth = service();
     const username = uniqueName('op');
-    await auth.createUser(operatorContext, { username, password: 'correct horse battery', roleNames: ['Viewer'] });
+    await auth.createUser(operatorContext, {
+      username,
+      password: 'correct horse battery',
+      roleNames: ['Viewer'],
+    });
     const { sessionToken } = await auth.login(username, 'correct horse battery', '127.0.0.1');
     clock.advanceMs(3600_000 + 1);
     assert.equal(await auth.authenticateSession(sessionToken), undefined);
@@ -67,10 +92,19 @@ describeStorage('operators and service accounts', (suite) => {
 
   suite.test('mints lmsat_ tokens carrying the account role, and honours expiry and revocation', async () => {
     const auth = service();
-    const account = await auth.createServiceAccount(operatorContext, { name: uniqueName('ci'), roleName: 'Viewer' });
+    const account = await auth.createServiceAccount(operatorContext, {
+      name: uniqueName('ci'),
+      roleName: 'Viewer',
+    });
     assert.equal(account.roleId, builtInRoleId('Viewer'));
-    const expiring = await auth.mintServiceAccountToken(operatorContext, account.id, { ttlSeconds: 60, label: 'short' });
-    const forever = await auth.mintServiceAccountToken(operatorContext, account.id, { ttlSeconds: null, label: '' });
+    const expiring = await auth.mintServiceAccountToken(operatorContext, account.id, {
+      ttlSeconds: 60,
+      label: 'short',
+    });
+    const forever = await auth.mintServiceAccountToken(operatorContext, account.id, {
+      ttlSeconds: null,
+      label: '',
+    });
     assert.match(expiring.token, /^lmsat_/);
     const principal = await auth.authenticateServiceToken(expiring.token);
     assert.ok(principal?.permissions.has('collectors:read'));
@@ -104,8 +138,9 @@ describeStorage('operators and service accounts', (suite) => {
       [{ username: uniqueName('u'), password: 'long enough password', roleNames: ['Wizard'] }, 'roles'],
     ];
     for (const [input, field] of cases) {
-      await assert.rejects(auth.createUser(operatorContext, input), (e: unknown) =>
-        e instanceof DomainError && e.kind === 'invalid' && e.field === field,
+      await assert.rejects(
+        auth.createUser(operatorContext, input),
+        (e: unknown) => e instanceof DomainError && e.kind === 'invalid' && e.field === field,
       );
     }
   });

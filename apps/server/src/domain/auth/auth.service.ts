@@ -1,10 +1,5 @@
 import type { Clock } from '../shared/clock.ts';
-import {
-  displayPrefix,
-  hashCredential,
-  looksLikeCredential,
-  mintCredential,
-} from '../shared/credentials.ts';
+import { displayPrefix, hashCredential, looksLikeCredential, mintCredential } from '../shared/credentials.ts';
 import { DomainError, invalid, notFound } from '../shared/errors.ts';
 import { FailureThrottle } from '../shared/failure-throttle.ts';
 import { newId } from '../shared/ids.ts';
@@ -39,7 +34,11 @@ export class AuthService {
     private readonly clock: Clock,
     private readonly settings: AuthSettings,
   ) {
-    this.loginThrottle = new FailureThrottle(clock, { maxFailures: 10, windowMs: 5 * 60_000, maxKeys: 10_000 });
+    this.loginThrottle = new FailureThrottle(clock, {
+      maxFailures: 10,
+      windowMs: 5 * 60_000,
+      maxKeys: 10_000,
+    });
   }
 
   /** Writes the built-in roles (idempotent; permissions follow the code on every start). */
@@ -59,7 +58,9 @@ export class AuthService {
    * Creates the first admin when no operator exists yet. Returns the credentials to print once,
    * or undefined when operators already exist (the configured password is then ignored).
    */
-  async seedFirstAdmin(configuredPassword: string | undefined): Promise<{ username: string; password: string; generated: boolean } | undefined> {
+  async seedFirstAdmin(
+    configuredPassword: string | undefined,
+  ): Promise<{ username: string; password: string; generated: boolean } | undefined> {
     if ((await this.storage.users.count()) > 0) return undefined;
     const password = configuredPassword ?? generatePassword();
     await this.createUser(
@@ -129,10 +130,16 @@ export class AuthService {
     const throttleKeys = [`ip:${sourceIp}`, `user:${normalized}`];
     const waitSeconds = Math.max(...throttleKeys.map((key) => this.loginThrottle.retryAfterSeconds(key)));
     if (waitSeconds > 0) {
-      throw new DomainError('rate_limited', 'too many failed logins; try again later', undefined, waitSeconds);
+      throw new DomainError(
+        'rate_limited',
+        'too many failed logins; try again later',
+        undefined,
+        waitSeconds,
+      );
     }
     const user = await this.storage.users.findByUsername(normalized);
-    const ok = user !== undefined && user.disabledAtMs === null && (await verifyPassword(password, user.passwordHash));
+    const ok =
+      user !== undefined && user.disabledAtMs === null && (await verifyPassword(password, user.passwordHash));
     const nowMs = this.clock.nowMs();
     if (!ok) {
       for (const key of throttleKeys) this.loginThrottle.recordFailure(key);
@@ -241,7 +248,10 @@ export class AuthService {
       lastLoginAtMs: null,
     };
     await this.storage.transaction(async (stores) => {
-      await stores.users.insert(user, roles.map((r) => r.id));
+      await stores.users.insert(
+        user,
+        roles.map((r) => r.id),
+      );
       await stores.audit.append({
         atMs: user.createdAtMs,
         actor: context.actor,
@@ -302,7 +312,10 @@ export class AuthService {
     return this.storage.roles.list();
   }
 
-  async createServiceAccount(context: RequestContext, input: { name: string; roleName: string }): Promise<ServiceAccount> {
+  async createServiceAccount(
+    context: RequestContext,
+    input: { name: string; roleName: string },
+  ): Promise<ServiceAccount> {
     const name = input.name.trim();
     if (!usernamePattern.test(name)) {
       throw invalid('name', 'name must be 1–64 characters of a-z, 0-9, ".", "_" or "-"');
@@ -376,7 +389,11 @@ export class AuthService {
     return { id, token, expiresAtMs };
   }
 
-  async revokeServiceAccountToken(context: RequestContext, serviceAccountId: string, tokenId: string): Promise<void> {
+  async revokeServiceAccountToken(
+    context: RequestContext,
+    serviceAccountId: string,
+    tokenId: string,
+  ): Promise<void> {
     const record = await this.storage.credentials.findById(tokenId);
     if (record?.kind !== 'service_account' || record.serviceAccountId !== serviceAccountId) {
       throw notFound('token');

@@ -30,14 +30,20 @@ describeStorage('enrollment tokens', (suite) => {
     assert.equal(record?.hash, hashCredential(minted.token));
     assert.ok(!JSON.stringify(record).includes(minted.token), 'the raw token is not stored');
     const audit = await storage.audit.list({ sinceMs: 0, limit: 10, action: 'token.minted' });
-    assert.ok(audit.some((entry) => entry.target === `enrollment-token:${minted.id}` && entry.actor === operatorContext.actor));
+    assert.ok(
+      audit.some(
+        (entry) => entry.target === `enrollment-token:${minted.id}` && entry.actor === operatorContext.actor,
+      ),
+    );
   });
 
   suite.test('rejects a TTL outside the allowed range, naming ttlSeconds', async () => {
     const { enrollment } = services();
     for (const ttlSeconds of [0, 59, 86_401, 1.5]) {
-      await assert.rejects(enrollment.mint(operatorContext, { ttlSeconds }), (error: unknown) =>
-        error instanceof DomainError && error.kind === 'invalid' && error.field === 'ttlSeconds',
+      await assert.rejects(
+        enrollment.mint(operatorContext, { ttlSeconds }),
+        (error: unknown) =>
+          error instanceof DomainError && error.kind === 'invalid' && error.field === 'ttlSeconds',
       );
     }
   });
@@ -48,26 +54,38 @@ describeStorage('enrollment tokens', (suite) => {
     const redemption = await enrollment.redeem(token, 'instance-a', enrolOtelcol(fleet));
     assert.equal(redemption.created, true);
     const events = await storage.events.list(redemption.collectorId, { sinceMs: 0, limit: 10 });
-    assert.deepEqual(events.map((e) => e.type), ['registered']);
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['registered'],
+    );
   });
 
   suite.test('refuses an expired token as unauthenticated', async () => {
     const { enrollment, fleet } = services();
     const { token } = await enrollment.mint(operatorContext, { ttlSeconds: 60 });
     clock.advanceMs(60_001);
-    await assert.rejects(enrollment.redeem(token, 'instance-b', enrolOtelcol(fleet)), rejectsWith('unauthenticated'));
+    await assert.rejects(
+      enrollment.redeem(token, 'instance-b', enrolOtelcol(fleet)),
+      rejectsWith('unauthenticated'),
+    );
   });
 
   suite.test('refuses a revoked or unknown token as unauthenticated', async () => {
     const { enrollment, fleet } = services();
     const { id, token } = await enrollment.mint(operatorContext, {});
     await enrollment.revoke(operatorContext, id);
-    await assert.rejects(enrollment.redeem(token, 'instance-c', enrolOtelcol(fleet)), rejectsWith('unauthenticated'));
+    await assert.rejects(
+      enrollment.redeem(token, 'instance-c', enrolOtelcol(fleet)),
+      rejectsWith('unauthenticated'),
+    );
     await assert.rejects(
       enrollment.redeem('lmet_' + 'x'.repeat(43), 'instance-c', enrolOtelcol(fleet)),
       rejectsWith('unauthenticated'),
     );
-    await assert.rejects(enrollment.redeem('not-a-token', 'instance-c', enrolOtelcol(fleet)), rejectsWith('unauthenticated'));
+    await assert.rejects(
+      enrollment.redeem('not-a-token', 'instance-c', enrolOtelcol(fleet)),
+      rejectsWith('unauthenticated'),
+    );
   });
 
   suite.test('answers gone when a used token is presented for another collector', async () => {
@@ -77,19 +95,22 @@ describeStorage('enrollment tokens', (suite) => {
     await assert.rejects(enrollment.redeem(token, 'instance-e', enrolOtelcol(fleet)), rejectsWith('gone'));
   });
 
-  suite.test('accepts the same instance again until its collector uses its own bearer, even after expiry', async () => {
-    const { enrollment, fleet } = services();
-    const { token } = await enrollment.mint(operatorContext, { ttlSeconds: 60 });
-    const first = await enrollment.redeem(token, 'instance-f', enrolOtelcol(fleet));
-    clock.advanceMs(120_000);
-    const again = await enrollment.redeem(token, 'instance-f', enrolOtelcol(fleet));
-    assert.deepEqual(again, { collectorId: first.collectorId, created: false });
+  suite.test(
+    'accepts the same instance again until its collector uses its own bearer, even after expiry',
+    async () => {
+      const { enrollment, fleet } = services();
+      const { token } = await enrollment.mint(operatorContext, { ttlSeconds: 60 });
+      const first = await enrollment.redeem(token, 'instance-f', enrolOtelcol(fleet));
+      clock.advanceMs(120_000);
+      const again = await enrollment.redeem(token, 'instance-f', enrolOtelcol(fleet));
+      assert.deepEqual(again, { collectorId: first.collectorId, created: false });
 
-    const bearer = await fleet.mintBearer(operatorContext, first.collectorId);
-    const verified = await fleet.verifyBearer(`Bearer ${bearer}`);
-    assert.equal(verified.ok, true);
-    await assert.rejects(enrollment.redeem(token, 'instance-f', enrolOtelcol(fleet)), rejectsWith('gone'));
-  });
+      const bearer = await fleet.mintBearer(operatorContext, first.collectorId);
+      const verified = await fleet.verifyBearer(`Bearer ${bearer}`);
+      assert.equal(verified.ok, true);
+      await assert.rejects(enrollment.redeem(token, 'instance-f', enrolOtelcol(fleet)), rejectsWith('gone'));
+    },
+  );
 
   suite.test('lets exactly one of two racing hosts redeem a token', async () => {
     const { enrollment, fleet, storage } = services();

@@ -53,7 +53,11 @@ export class EnrollmentService {
     input: { ttlSeconds?: number | undefined },
   ): Promise<{ id: string; token: string; expiresAtMs: number }> {
     const ttlSeconds = input.ttlSeconds ?? this.settings.defaultTtlSeconds;
-    if (!Number.isInteger(ttlSeconds) || ttlSeconds < minEnrollmentTtlSeconds || ttlSeconds > this.settings.maxTtlSeconds) {
+    if (
+      !Number.isInteger(ttlSeconds) ||
+      ttlSeconds < minEnrollmentTtlSeconds ||
+      ttlSeconds > this.settings.maxTtlSeconds
+    ) {
       throw invalid(
         'ttlSeconds',
         `ttlSeconds must be an integer between ${minEnrollmentTtlSeconds} and ${this.settings.maxTtlSeconds}`,
@@ -135,15 +139,17 @@ export class EnrollmentService {
       throw new DomainError('unauthenticated', 'enrollment token unknown, revoked or expired');
     }
     const nowMs = this.clock.nowMs();
-    const outcome = await this.storage.transaction(async (stores) => {
-      const collectorId = await createCollector(stores);
-      const won = await stores.credentials.markRedeemed(record.id, bindingKey, collectorId, nowMs);
-      if (!won) throw new LostRedemptionRace();
-      return collectorId;
-    }).catch((error: unknown) => {
-      if (error instanceof LostRedemptionRace) return undefined;
-      throw error;
-    });
+    const outcome = await this.storage
+      .transaction(async (stores) => {
+        const collectorId = await createCollector(stores);
+        const won = await stores.credentials.markRedeemed(record.id, bindingKey, collectorId, nowMs);
+        if (!won) throw new LostRedemptionRace();
+        return collectorId;
+      })
+      .catch((error: unknown) => {
+        if (error instanceof LostRedemptionRace) return undefined;
+        throw error;
+      });
     if (outcome !== undefined) return { collectorId: outcome, created: true };
     // Another redemption committed first: judge this one against what it bound.
     const winner = await this.storage.credentials.findById(record.id);

@@ -24,7 +24,8 @@ export async function bootstrapManaged(
   request: BootstrapRequest,
 ): Promise<{ collectorId: string; collectorToken: string }> {
   const hostname = request.hostname.trim();
-  if (hostname.length === 0 || hostname.length > 253) throw invalid('hostname', 'hostname must be 1–253 characters');
+  if (hostname.length === 0 || hostname.length > 253)
+    throw invalid('hostname', 'hostname must be 1–253 characters');
   const bindingKey = `host:${request.hostId ?? hostname}`;
   const context = { actor: `host:${hostname}`, sourceIp: '' };
   const redemption = await deps.enrollment.redeem(request.token, bindingKey, async (stores) => {

@@ -1,4 +1,10 @@
-import type { Collector, CollectorEvent, CollectorEventType, CollectorPatch, NewCollector } from './collector.types.ts';
+import type {
+  Collector,
+  CollectorEvent,
+  CollectorEventType,
+  CollectorPatch,
+  NewCollector,
+} from './collector.types.ts';
 
 export interface CollectorListFilter {
   readonly includeDeregistered?: boolean;
@@ -29,5 +35,8 @@ export interface EventStore {
   /** Returns the stored event, or undefined when the dedupe key had already been recorded. */
   append(event: NewEvent): Promise<CollectorEvent | undefined>;
   /** Newest first, bounded by a time window and a limit. */
-  list(collectorId: string, filter: { sinceMs: number; limit: number; types?: readonly CollectorEventType[] }): Promise<CollectorEvent[]>;
+  list(
+    collectorId: string,
+    filter: { sinceMs: number; limit: number; types?: readonly CollectorEventType[] },
+  ): Promise<CollectorEvent[]>;
 }

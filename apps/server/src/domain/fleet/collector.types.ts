@@ -35,9 +35,7 @@ export interface Collector extends HostMetrics {
 export type NewCollector = Pick<Collector, 'id' | 'name' | 'runtime' | 'mode' | 'createdAtMs'> &
   Partial<Pick<Collector, 'hostname' | 'os' | 'arch' | 'version' | 'labels' | 'instanceUid' | 'status'>>;
 
-export type CollectorPatch = Partial<
-  Omit<Collector, 'id' | 'runtime' | 'createdAtMs' | 'deregisteredAtMs'>
->;
+export type CollectorPatch = Partial<Omit<Collector, 'id' | 'runtime' | 'createdAtMs' | 'deregisteredAtMs'>>;
 
 export interface CollectorEvent {
   readonly id: number;

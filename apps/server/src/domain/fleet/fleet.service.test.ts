@@ -9,7 +9,10 @@ describeStorage('fleet', (suite) => {
   const fleetService = () => new FleetService(suite.storage(), clock);
 
   suite.test('creates an Alloy collector in alloy-remotecfg mode, pending', async () => {
-    const collector = await fleetService().createCollector(operatorContext, { name: 'edge-01', runtime: 'alloy' });
+    const collector = await fleetService().createCollector(operatorContext, {
+      name: 'edge-01',
+      runtime: 'alloy',
+    });
     assert.equal(collector.mode, 'alloy-remotecfg');
     assert.equal(collector.status, 'pending');
     assert.deepEqual(collector.labels, {});
@@ -17,50 +20,77 @@ describeStorage('fleet', (suite) => {
 
   suite.test('verifies a minted bearer and names why others fail', async () => {
     const fleet = fleetService();
-    const collector = await fleet.createCollector(operatorContext, { name: uniqueName('c'), runtime: 'otelcol' });
+    const collector = await fleet.createCollector(operatorContext, {
+      name: uniqueName('c'),
+      runtime: 'otelcol',
+    });
     const token = await fleet.mintBearer(operatorContext, collector.id);
     assert.match(token, /^lmct_[A-Za-z0-9_-]{43}$/, 'URL-safe: no quote or backslash');
     const verified = await fleet.verifyBearer(`Bearer ${token}`);
     assert.ok(verified.ok && verified.collectorId === collector.id);
     assert.equal((await fleet.verifyBearer(`bearer ${token}`)).ok, true, 'the scheme is case-insensitive');
     for (const header of [undefined, '', 'Basic abc', 'Bearer', 'Bearer a b']) {
-      assert.deepEqual(await fleet.verifyBearer(header), { ok: false, reason: 'missing_or_malformed_bearer' }, String(header));
+      assert.deepEqual(
+        await fleet.verifyBearer(header),
+        { ok: false, reason: 'missing_or_malformed_bearer' },
+        String(header),
+      );
     }
     for (const header of ['Bearer test', `Bearer lmct_${'x'.repeat(43)}`]) {
-      assert.deepEqual(await fleet.verifyBearer(header), { ok: false, reason: 'token_unknown_or_revoked_or_expired' });
+      assert.deepEqual(await fleet.verifyBearer(header), {
+        ok: false,
+        reason: 'token_unknown_or_revoked_or_expired',
+      });
     }
   });
 
   suite.test('re-minting a bearer revokes the previous one at once', async () => {
     const fleet = fleetService();
-    const collector = await fleet.createCollector(operatorContext, { name: uniqueName('c'), runtime: 'alloy' });
+    const collector = await fleet.createCollector(operatorContext, {
+      name: uniqueName('c'),
+      runtime: 'alloy',
+    });
     const old = await fleet.mintBearer(operatorContext, collector.id);
     const fresh = await fleet.mintBearer(operatorContext, collector.id);
     assert.equal((await fleet.verifyBearer(`Bearer ${old}`)).ok, false);
     assert.equal((await fleet.verifyBearer(`Bearer ${fresh}`)).ok, true);
   });
 
-  suite.test('deregistration revokes the bearer, records the event and audit entry, and tells listeners', async () => {
-    const fleet = fleetService();
-    const told: string[] = [];
-    fleet.addListener({ collectorDeregistered: (id) => told.push(id) });
-    const collector = await fleet.createCollector(operatorContext, { name: uniqueName('c'), runtime: 'otelcol' });
-    const token = await fleet.mintBearer(operatorContext, collector.id);
-    await fleet.deregister(operatorContext, collector.id);
-    assert.deepEqual(await fleet.verifyBearer(`Bearer ${token}`), { ok: false, reason: 'token_unknown_or_revoked_or_expired' });
-    assert.deepEqual(told, [collector.id]);
-    const after = await fleet.get(collector.id);
-    assert.equal(after.status, 'deregistered');
-    assert.ok(after.deregisteredAtMs !== null);
-    const events = await fleet.listEvents(collector.id, { sinceMs: 0, limit: 10 });
-    assert.equal(events[0]?.type, 'deregistered');
-    const audit = await suite.storage().audit.list({ sinceMs: 0, limit: 50, action: 'collector.deregistered' });
-    assert.ok(audit.some((a) => a.target === `collector:${collector.id}`));
-    await fleet.deregister(operatorContext, collector.id);
-    assert.deepEqual(told, [collector.id], 'deregistering twice is a no-op');
-    const listed = await fleet.list({ limit: 1000 });
-    assert.ok(!listed.some((c) => c.id === collector.id), 'the fleet list leaves deregistered collectors out');
-  });
+  suite.test(
+    'deregistration revokes the bearer, records the event and audit entry, and tells listeners',
+    async () => {
+      const fleet = fleetService();
+      const told: string[] = [];
+      fleet.addListener({ collectorDeregistered: (id) => told.push(id) });
+      const collector = await fleet.createCollector(operatorContext, {
+        name: uniqueName('c'),
+        runtime: 'otelcol',
+      });
+      const token = await fleet.mintBearer(operatorContext, collector.id);
+      await fleet.deregister(operatorContext, collector.id);
+      assert.deepEqual(await fleet.verifyBearer(`Bearer ${token}`), {
+        ok: false,
+        reason: 'token_unknown_or_revoked_or_expired',
+      });
+      assert.deepEqual(told, [collector.id]);
+      const after = await fleet.get(collector.id);
+      assert.equal(after.status, 'deregistered');
+      assert.ok(after.deregisteredAtMs !== null);
+      const events = await fleet.listEvents(collector.id, { sinceMs: 0, limit: 10 });
+      assert.equal(events[0]?.type, 'deregistered');
+      const audit = await suite
+        .storage()
+        .audit.list({ sinceMs: 0, limit: 50, action: 'collector.deregistered' });
+      assert.ok(audit.some((a) => a.target === `collector:${collector.id}`));
+      await fleet.deregister(operatorContext, collector.id);
+      assert.deepEqual(told, [collector.id], 'deregistering twice is a no-op');
+      const listed = await fleet.list({ limit: 1000 });
+      assert.ok(
+        !listed.some((c) => c.id === collector.id),
+        'the fleet list leaves deregistered collectors out',
+      );
+    },
+  );
 
   suite.test('pages through the fleet in creation order', async () => {
     const fleet = fleetService();
@@ -72,17 +102,37 @@ describeStorage('fleet', (suite) => {
     const firstPage = await fleet.list({ limit: 2 });
     const last = firstPage.at(-1)!;
     const secondPage = await fleet.list({ limit: 2, after: { createdAtMs: last.createdAtMs, id: last.id } });
-    assert.deepEqual([...firstPage, ...secondPage].map((c) => c.id), all.slice(0, 4).map((c) => c.id));
+    assert.deepEqual(
+      [...firstPage, ...secondPage].map((c) => c.id),
+      all.slice(0, 4).map((c) => c.id),
+    );
   });
 
   suite.test('de-duplicates events that carry the same key', async () => {
     const fleet = fleetService();
-    const collector = await fleet.createCollector(operatorContext, { name: uniqueName('c'), runtime: 'otelcol' });
-    const first = await fleet.recordEvent(collector.id, 'component_naming_mismatch', 'unknown component', 'otlp/x@v1');
-    const second = await fleet.recordEvent(collector.id, 'component_naming_mismatch', 'unknown component', 'otlp/x@v1');
+    const collector = await fleet.createCollector(operatorContext, {
+      name: uniqueName('c'),
+      runtime: 'otelcol',
+    });
+    const first = await fleet.recordEvent(
+      collector.id,
+      'component_naming_mismatch',
+      'unknown component',
+      'otlp/x@v1',
+    );
+    const second = await fleet.recordEvent(
+      collector.id,
+      'component_naming_mismatch',
+      'unknown component',
+      'otlp/x@v1',
+    );
     assert.ok(first);
     assert.equal(second, undefined);
-    const events = await fleet.listEvents(collector.id, { sinceMs: 0, limit: 10, types: ['component_naming_mismatch'] });
+    const events = await fleet.listEvents(collector.id, {
+      sinceMs: 0,
+      limit: 10,
+      types: ['component_naming_mismatch'],
+    });
     assert.equal(events.length, 1);
   });
 });

@@ -43,7 +43,10 @@ export class FleetService {
   }
 
   /** Pre-creates a collector from the API (Alloy remotecfg, or an otelcol awaiting OpAMP). */
-  async createCollector(context: RequestContext, input: { name: string; runtime: Runtime }): Promise<Collector> {
+  async createCollector(
+    context: RequestContext,
+    input: { name: string; runtime: Runtime },
+  ): Promise<Collector> {
     const name = input.name.trim();
     if (name.length === 0 || name.length > nameMaxLength) {
       throw invalid('name', `name must be 1–${nameMaxLength} characters`);
@@ -70,8 +73,15 @@ export class FleetService {
   }
 
   /** Creates a collector inside a redemption transaction (enrollment paths). */
-  async enrolCollector(stores: Stores, collector: Omit<NewCollector, 'id' | 'createdAtMs'>): Promise<Collector> {
-    const created = await stores.collectors.insert({ ...collector, id: newId(), createdAtMs: this.clock.nowMs() });
+  async enrolCollector(
+    stores: Stores,
+    collector: Omit<NewCollector, 'id' | 'createdAtMs'>,
+  ): Promise<Collector> {
+    const created = await stores.collectors.insert({
+      ...collector,
+      id: newId(),
+      createdAtMs: this.clock.nowMs(),
+    });
     await stores.events.append({
       collectorId: created.id,
       type: 'registered',
@@ -95,7 +105,11 @@ export class FleetService {
    * Mints a fresh bearer for a collector and revokes the ones it had (an explicit re-mint, e.g.
    * from the Alloy tab: the old paste stops working). Rotation with a grace period is separate.
    */
-  async mintBearer(context: RequestContext, collectorId: string, stores: Stores = this.storage): Promise<string> {
+  async mintBearer(
+    context: RequestContext,
+    collectorId: string,
+    stores: Stores = this.storage,
+  ): Promise<string> {
     const collector = await stores.collectors.get(collectorId);
     if (!collector || collector.deregisteredAtMs !== null) throw notFound('collector');
     const token = mintCredential('collector');
@@ -115,7 +129,12 @@ export class FleetService {
         expiresAtMs: null,
         label: '',
       });
-      await tx.events.append({ collectorId, type: 'token_minted', atMs: nowMs, detail: `bearer ${displayPrefix(token)}` });
+      await tx.events.append({
+        collectorId,
+        type: 'token_minted',
+        atMs: nowMs,
+        detail: `bearer ${displayPrefix(token)}`,
+      });
       await tx.audit.append({
         atMs: nowMs,
         actor: context.actor,
@@ -139,7 +158,10 @@ export class FleetService {
   async verifyBearer(authorization: string | undefined): Promise<BearerVerification> {
     const token = bearerFrom(authorization);
     if (token === undefined || !looksLikeCredential(token, 'collector')) {
-      return { ok: false, reason: token === undefined ? 'missing_or_malformed_bearer' : 'token_unknown_or_revoked_or_expired' };
+      return {
+        ok: false,
+        reason: token === undefined ? 'missing_or_malformed_bearer' : 'token_unknown_or_revoked_or_expired',
+      };
     }
     const record = await this.storage.credentials.findByHash(hashCredential(token));
     const nowMs = this.clock.nowMs();

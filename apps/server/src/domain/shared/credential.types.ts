@@ -31,7 +31,12 @@ export interface CredentialStore {
   insert(credential: NewCredential): Promise<void>;
   findByHash(hash: string): Promise<CredentialRecord | undefined>;
   findById(id: string): Promise<CredentialRecord | undefined>;
-  list(filter: { kind: CredentialRowKind; collectorId?: string; serviceAccountId?: string; limit: number }): Promise<CredentialRecord[]>;
+  list(filter: {
+    kind: CredentialRowKind;
+    collectorId?: string;
+    serviceAccountId?: string;
+    limit: number;
+  }): Promise<CredentialRecord[]>;
   revoke(id: string, atMs: number): Promise<boolean>;
   /** Revokes the live credentials of a collector (of one kind, or all); returns how many were revoked. */
   revokeForCollector(collectorId: string, atMs: number, kind?: CredentialRowKind): Promise<number>;

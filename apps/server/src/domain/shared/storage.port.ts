@@ -1,4 +1,10 @@
-import type { AuditStore, RoleStore, ServiceAccountStore, SettingStore, UserStore } from '../auth/auth.store.ts';
+import type {
+  AuditStore,
+  RoleStore,
+  ServiceAccountStore,
+  SettingStore,
+  UserStore,
+} from '../auth/auth.store.ts';
 import type { CollectorStore, EventStore } from '../fleet/collector.store.ts';
 import type { CredentialStore } from './credential.types.ts';
 

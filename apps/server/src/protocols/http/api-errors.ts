@@ -32,7 +32,8 @@ export function errorBody(code: ErrorCode, message: string, field?: string): Err
 /** Sends `error` as `{error: {code, message, field?}}`; returns false for errors it does not know. */
 export function sendKnownError(reply: FastifyReply, error: unknown): boolean {
   if (error instanceof DomainError) {
-    if (error.retryAfterSeconds !== undefined) void reply.header('retry-after', String(error.retryAfterSeconds));
+    if (error.retryAfterSeconds !== undefined)
+      void reply.header('retry-after', String(error.retryAfterSeconds));
     void reply.code(statusOf[error.kind]).send(errorBody(error.kind, error.message, error.field));
     return true;
   }

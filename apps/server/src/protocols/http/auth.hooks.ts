@@ -38,7 +38,9 @@ export function apiAuthentication(auth: AuthService) {
       await reply
         .code(401)
         .header('www-authenticate', 'Bearer realm="linkmesh"')
-        .send(errorBody('unauthenticated', 'authentication required: a session cookie or an lmsat_ bearer token'));
+        .send(
+          errorBody('unauthenticated', 'authentication required: a session cookie or an lmsat_ bearer token'),
+        );
       return;
     }
     request.principal = principal;

@@ -12,6 +12,8 @@ export interface HttpServerOptions {
   readonly metrics: ServerMetrics;
   /** HTTPS when set. */
   readonly tls?: { readonly cert: Buffer; readonly key: Buffer } | undefined;
+  /** Reverse proxies whose X-Forwarded-* headers are trusted (comma-separated CIDRs). */
+  readonly trustedProxies: string;
   /** Built web UI (index.html + assets); the UI routes answer 503 with a hint when missing. */
   readonly webRoot: string;
 }
@@ -30,6 +32,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     requestTimeout: 120_000,
+    ...(options.trustedProxies.trim() ? { trustProxy: options.trustedProxies } : {}),
     ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key } } : {}),
   }) as unknown as FastifyInstance;
 
@@ -43,7 +46,14 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     const path = request.url.split('?', 1)[0] ?? '';
     const level = highVolumePrefixes.some((prefix) => path.startsWith(prefix)) ? 'debug' : 'info';
     options.logger[level](
-      { method: request.method, path, route, status: reply.statusCode, durationMs: Math.round(durationMs * 10) / 10, ip: request.ip },
+      {
+        method: request.method,
+        path,
+        route,
+        status: reply.statusCode,
+        durationMs: Math.round(durationMs * 10) / 10,
+        ip: request.ip,
+      },
       'http.request',
     );
   });
@@ -66,7 +76,10 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
                   : 'invalid';
       return reply.code(status).send(errorBody(code, error.message));
     }
-    options.logger.error({ err: error, method: request.method, path: request.url.split('?', 1)[0] }, 'http.error: unhandled');
+    options.logger.error(
+      { err: error, method: request.method, path: request.url.split('?', 1)[0] },
+      'http.error: unhandled',
+    );
     return reply.code(500).send(errorBody('internal', 'internal server error'));
   });
 

@@ -34,7 +34,11 @@ export const foundation: Migration = {
       .addColumn('restart_count', 'integer', (c) => c.notNull().defaultTo(0))
       .addColumn('process_start_unix_ms', 'bigint')
       .execute();
-    await db.schema.createIndex('collectors_created').on('collectors').columns(['created_at', 'id']).execute();
+    await db.schema
+      .createIndex('collectors_created')
+      .on('collectors')
+      .columns(['created_at', 'id'])
+      .execute();
     await db.schema.createIndex('collectors_instance_uid').on('collectors').column('instance_uid').execute();
 
     await db.schema
@@ -55,9 +59,17 @@ export const foundation: Migration = {
       .addColumn('last_used_at', 'bigint')
       .addColumn('label', 'text', (c) => c.notNull().defaultTo(''))
       .execute();
-    await db.schema.createIndex('credentials_kind_created').on('credentials').columns(['kind', 'created_at']).execute();
+    await db.schema
+      .createIndex('credentials_kind_created')
+      .on('credentials')
+      .columns(['kind', 'created_at'])
+      .execute();
     await db.schema.createIndex('credentials_collector').on('credentials').column('collector_id').execute();
-    await db.schema.createIndex('credentials_service_account').on('credentials').column('service_account_id').execute();
+    await db.schema
+      .createIndex('credentials_service_account')
+      .on('credentials')
+      .column('service_account_id')
+      .execute();
 
     await autoKey('id')(db.schema.createTable('events'))
       .addColumn('collector_id', 'text', (c) => c.notNull())

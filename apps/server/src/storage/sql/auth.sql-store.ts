@@ -30,7 +30,11 @@ export class SqlUserStore implements UserStore {
   }
 
   async findByUsername(username: string): Promise<User | undefined> {
-    const row = await this.db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('username', '=', username)
+      .executeTakeFirst();
     return row && toUser(row);
   }
 
@@ -127,7 +131,9 @@ export class SqlRoleStore implements RoleStore {
       .insertInto('roles')
       .values(row)
       .onConflict((oc) =>
-        oc.column('id').doUpdateSet({ name: row.name, description: row.description, permissions: row.permissions }),
+        oc
+          .column('id')
+          .doUpdateSet({ name: row.name, description: row.description, permissions: row.permissions }),
       )
       .execute();
   }
@@ -161,7 +167,11 @@ export class SqlServiceAccountStore implements ServiceAccountStore {
   }
 
   async get(id: string): Promise<ServiceAccount | undefined> {
-    const row = await this.db.selectFrom('service_accounts').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('service_accounts')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
     return row && toServiceAccount(row);
   }
 
@@ -175,7 +185,12 @@ export class SqlServiceAccountStore implements ServiceAccountStore {
   }
 
   async list(limit: number): Promise<ServiceAccount[]> {
-    const rows = await this.db.selectFrom('service_accounts').selectAll().orderBy('name').limit(limit).execute();
+    const rows = await this.db
+      .selectFrom('service_accounts')
+      .selectAll()
+      .orderBy('name')
+      .limit(limit)
+      .execute();
     return rows.map(toServiceAccount);
   }
 
@@ -238,7 +253,11 @@ export class SqlSettingStore implements SettingStore {
   constructor(private readonly db: Kysely<Database>) {}
 
   async get(key: string): Promise<string | undefined> {
-    const row = await this.db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('settings')
+      .select('value')
+      .where('key', '=', key)
+      .executeTakeFirst();
     return row?.value;
   }
 

@@ -34,7 +34,11 @@ export class SqlCredentialStore implements CredentialStore {
   }
 
   async findByHash(hash: string): Promise<CredentialRecord | undefined> {
-    const row = await this.db.selectFrom('credentials').selectAll().where('hash', '=', hash).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('credentials')
+      .selectAll()
+      .where('hash', '=', hash)
+      .executeTakeFirst();
     return row && toRecord(row);
   }
 

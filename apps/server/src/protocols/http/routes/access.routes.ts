@@ -37,10 +37,14 @@ export function registerAccessRoutes(
     return reply.code(201).send(userView(user, body.roles));
   });
 
-  app.delete<IdParams>('/api/v1/users/:id', { preHandler: requirePermission('users:delete') }, async (request, reply) => {
-    await deps.auth.disableUser(contextOf(request), request.params.id);
-    return reply.code(204).send();
-  });
+  app.delete<IdParams>(
+    '/api/v1/users/:id',
+    { preHandler: requirePermission('users:delete') },
+    async (request, reply) => {
+      await deps.auth.disableUser(contextOf(request), request.params.id);
+      return reply.code(204).send();
+    },
+  );
 
   app.put<IdParams>(
     '/api/v1/users/:id/password',
@@ -57,17 +61,27 @@ export function registerAccessRoutes(
     nextCursor: null,
   }));
 
-  app.get('/api/v1/service-accounts', { preHandler: requirePermission('service-accounts:read') }, async (request) => {
-    const query = z.object({ limit: limitQuery(500, 5000) }).parse(request.query);
-    return { items: (await deps.auth.listServiceAccounts(query.limit)).map(serviceAccountView), nextCursor: null };
-  });
+  app.get(
+    '/api/v1/service-accounts',
+    { preHandler: requirePermission('service-accounts:read') },
+    async (request) => {
+      const query = z.object({ limit: limitQuery(500, 5000) }).parse(request.query);
+      return {
+        items: (await deps.auth.listServiceAccounts(query.limit)).map(serviceAccountView),
+        nextCursor: null,
+      };
+    },
+  );
 
   app.post(
     '/api/v1/service-accounts',
     { preHandler: requirePermission('service-accounts:create') },
     async (request, reply) => {
       const body = serviceAccountCreateRequest.parse(request.body);
-      const account = await deps.auth.createServiceAccount(contextOf(request), { name: body.name, roleName: body.role });
+      const account = await deps.auth.createServiceAccount(contextOf(request), {
+        name: body.name,
+        roleName: body.role,
+      });
       return reply.code(201).send(serviceAccountView(account));
     },
   );
@@ -103,14 +117,22 @@ export function registerAccessRoutes(
     '/api/v1/service-accounts/:id/tokens/:tokenId',
     { preHandler: requirePermission('service-accounts:delete') },
     async (request, reply) => {
-      await deps.auth.revokeServiceAccountToken(contextOf(request), request.params.id, request.params.tokenId);
+      await deps.auth.revokeServiceAccountToken(
+        contextOf(request),
+        request.params.id,
+        request.params.tokenId,
+      );
       return reply.code(204).send();
     },
   );
 
   app.get('/api/v1/audit', { preHandler: requirePermission('audit:read') }, async (request) => {
     const query = z
-      .object({ window: windowQuery('30d'), limit: limitQuery(200, 5000), action: z.string().max(64).optional() })
+      .object({
+        window: windowQuery('30d'),
+        limit: limitQuery(200, 5000),
+        action: z.string().max(64).optional(),
+      })
       .parse(request.query);
     const entries = await deps.audit.list({
       sinceMs: deps.nowMs() - query.window,

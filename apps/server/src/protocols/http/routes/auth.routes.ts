@@ -26,7 +26,10 @@ export function registerAuthRoutes(
       path: '/',
       maxAge: deps.sessionTtlSeconds,
     });
-    return { principal: principalView(session.principal), expiresAt: new Date(session.expiresAtMs).toISOString() };
+    return {
+      principal: principalView(session.principal),
+      expiresAt: new Date(session.expiresAtMs).toISOString(),
+    };
   });
 
   app.post('/api/v1/auth/logout', async (request, reply) => {
@@ -37,6 +40,6 @@ export function registerAuthRoutes(
   });
 
   app.get('/api/v1/auth/me', (request, reply) =>
-    reply.send( { principal: request.principal && principalView(request.principal) }),
+    reply.send({ principal: request.principal && principalView(request.principal) }),
   );
 }

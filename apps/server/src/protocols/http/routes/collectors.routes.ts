@@ -38,18 +38,25 @@ export function registerCollectorRoutes(
     const last = collectors.at(-1);
     return {
       items: collectors.map(collectorView),
-      nextCursor: last && collectors.length === query.limit ? encodeCursor([last.createdAtMs, last.id]) : null,
+      nextCursor:
+        last && collectors.length === query.limit ? encodeCursor([last.createdAtMs, last.id]) : null,
     };
   });
 
-  app.post('/api/v1/collectors', { preHandler: requirePermission('collectors:create') }, async (request, reply) => {
-    const body = collectorCreateRequest.parse(request.body);
-    const collector = await deps.fleet.createCollector(contextOf(request), body);
-    return reply.code(201).send(collectorView(collector));
-  });
+  app.post(
+    '/api/v1/collectors',
+    { preHandler: requirePermission('collectors:create') },
+    async (request, reply) => {
+      const body = collectorCreateRequest.parse(request.body);
+      const collector = await deps.fleet.createCollector(contextOf(request), body);
+      return reply.code(201).send(collectorView(collector));
+    },
+  );
 
-  app.get<IdParams>('/api/v1/collectors/:id', { preHandler: requirePermission('collectors:read') }, async (request) =>
-    collectorView(await deps.fleet.get(request.params.id)),
+  app.get<IdParams>(
+    '/api/v1/collectors/:id',
+    { preHandler: requirePermission('collectors:read') },
+    async (request) => collectorView(await deps.fleet.get(request.params.id)),
   );
 
   app.delete<IdParams>(
@@ -83,7 +90,11 @@ export function registerCollectorRoutes(
     { preHandler: requirePermission('collectors:read') },
     async (request) => {
       const query = z
-        .object({ window: windowQuery('7d'), limit: limitQuery(200, 1000), type: z.string().max(64).optional() })
+        .object({
+          window: windowQuery('7d'),
+          limit: limitQuery(200, 1000),
+          type: z.string().max(64).optional(),
+        })
         .parse(request.query);
       const events = await deps.fleet.listEvents(request.params.id, {
         sinceMs: deps.nowMs() - query.window,

@@ -6,14 +6,21 @@ import { contextOf, requirePermission } from '../auth.hooks.ts';
 import { enrollmentTokenView, iso } from '../views.ts';
 import { limitQuery } from './query.ts';
 
-export function registerEnrollmentTokenRoutes(app: FastifyInstance, deps: { enrollment: EnrollmentService }): void {
+export function registerEnrollmentTokenRoutes(
+  app: FastifyInstance,
+  deps: { enrollment: EnrollmentService },
+): void {
   app.post(
     '/api/v1/enrollment-tokens',
     { preHandler: requirePermission('enrollment-tokens:create') },
     async (request, reply) => {
       const body = enrollmentTokenCreateRequest.parse(request.body ?? {});
       const minted = await deps.enrollment.mint(contextOf(request), { ttlSeconds: body.ttlSeconds });
-      const response: EnrollmentTokenCreated = { id: minted.id, token: minted.token, expiresAt: iso(minted.expiresAtMs) };
+      const response: EnrollmentTokenCreated = {
+        id: minted.id,
+        token: minted.token,
+        expiresAt: iso(minted.expiresAtMs),
+      };
       return reply.code(201).header('cache-control', 'no-store').send(response);
     },
   );

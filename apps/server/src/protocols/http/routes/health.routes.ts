@@ -18,7 +18,9 @@ export function registerHealthRoutes(
       return { status: 'ready', storage: deps.storage.dialect };
     } catch (error) {
       up.set(0);
-      return reply.code(503).send({ status: 'unavailable', storage: deps.storage.dialect, error: (error as Error).message });
+      return reply
+        .code(503)
+        .send({ status: 'unavailable', storage: deps.storage.dialect, error: (error as Error).message });
     }
   });
 
