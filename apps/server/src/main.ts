@@ -4,10 +4,14 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/config.ts';
 import { AuthService } from './domain/auth/auth.service.ts';
 import { EnrollmentService } from './domain/enrollment/enrollment.service.ts';
+import { BearerCache } from './domain/fleet/bearer-cache.ts';
 import { FleetService } from './domain/fleet/fleet.service.ts';
+import { SelfTelemetryIngest } from './domain/telemetry/self-telemetry.ingest.ts';
+import { ThroughputQuery } from './domain/telemetry/throughput.query.ts';
 import { systemClock, type Clock } from './domain/shared/clock.ts';
 import type { Storage } from './domain/shared/storage.port.ts';
 import { startCredentialSweep } from './jobs/credential-sweep.job.ts';
+import { startThroughputTtl } from './jobs/throughput-ttl.job.ts';
 import type { Logger } from './platform/logger.ts';
 import { ServerMetrics } from './platform/metrics.ts';
 import { loadServerSecret } from './platform/server-secret.ts';
@@ -19,6 +23,8 @@ import { registerBootstrapRoutes } from './protocols/http/routes/bootstrap.route
 import { registerCollectorRoutes } from './protocols/http/routes/collectors.routes.ts';
 import { registerEnrollmentTokenRoutes } from './protocols/http/routes/enrollment-tokens.routes.ts';
 import { registerHealthRoutes } from './protocols/http/routes/health.routes.ts';
+import { registerThroughputRoutes } from './protocols/http/routes/throughput.routes.ts';
+import { registerOtlpRoutes } from './protocols/otlp/otlp.routes.ts';
 import { openStorage } from './storage/open-storage.ts';
 
 export interface RunningServer {
@@ -29,6 +35,8 @@ export interface RunningServer {
   /** The external URL in force (a derived one carries the real port when 0 was asked for). */
   readonly externalUrl: string;
   readonly storage: Storage;
+  /** Writes buffered self-telemetry now (tests; shutdown does it by itself). */
+  flushTelemetry(): Promise<void>;
   /** Present on the first start only: the generated or configured first admin, to print once. */
   readonly firstAdmin: { username: string; password: string; generated: boolean } | undefined;
   /** Graceful shutdown: stop accepting, drain in-flight requests, close storage. */
@@ -77,6 +85,19 @@ export async function startServer(config: Config, options: StartOptions): Promis
       maxTtlSeconds: config.enrollmentTokenMaxTtlSeconds,
     });
     const fleet = new FleetService(storage, clock);
+    const bearers = new BearerCache(fleet, clock, {
+      verifiedTtlMs: 10_000,
+      liveTtlMs: 5_000,
+      maxEntries: 500_000,
+    });
+    const ingest = new SelfTelemetryIngest(
+      storage,
+      clock,
+      (collectorId) => bearers.isLive(collectorId),
+      { flushIntervalMs: 1000, maxBufferedRows: 500_000 },
+      (error) => logger.error({ err: error }, 'telemetry.flush: failed'),
+    );
+    const throughput = new ThroughputQuery(storage, clock);
 
     await auth.ensureBuiltInRoles();
     const firstAdmin = await auth.seedFirstAdmin(config.adminPassword);
@@ -109,8 +130,17 @@ export async function startServer(config: Config, options: StartOptions): Promis
     registerCollectorRoutes(server, { fleet, externalUrl: currentExternalUrl, nowMs });
     registerAccessRoutes(server, { auth, audit: storage.audit, nowMs });
     registerBootstrapRoutes(server, { enrollment, fleet, externalUrl: currentExternalUrl });
+    registerThroughputRoutes(server, { fleet, throughput });
+    registerOtlpRoutes(server, { bearers, ingest, logger, clock, maxBodyBytes: config.otlpMaxBodyBytes });
 
     const sweep = startCredentialSweep({ storage, clock, logger });
+    const throughputTtl = startThroughputTtl({
+      storage,
+      clock,
+      logger,
+      retentionHours: config.throughputRetentionHours,
+    });
+    ingest.start();
 
     await server.listen({ host: config.listenHost, port: config.listenPort });
     const address = server.server.address();
@@ -128,6 +158,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
         shuttingDown = true;
         logger.info({ graceSeconds: config.shutdownGraceSeconds }, 'server.shutdown: draining');
         sweep.stop();
+        throughputTtl.stop();
         const force = setTimeout(() => {
           logger.warn('server.shutdown: grace period over, closing remaining connections');
           server.server.closeAllConnections();
@@ -136,13 +167,23 @@ export async function startServer(config: Config, options: StartOptions): Promis
           await server.close();
         } finally {
           clearTimeout(force);
+          await ingest.stop();
           await storage.close();
         }
         logger.info('server.shutdown: complete');
       })();
       return closing;
     };
-    return { app: server, url, config, externalUrl, storage, firstAdmin, close };
+    return {
+      app: server,
+      url,
+      config,
+      externalUrl,
+      storage,
+      firstAdmin,
+      close,
+      flushTelemetry: () => ingest.flush(),
+    };
   } catch (error) {
     await app?.close();
     await storage.close();

@@ -186,3 +186,48 @@ export interface AuditEntryView {
   sourceIp: string;
   detail: string;
 }
+
+/** One raw ComponentThroughput row: cumulative counters exactly as the collector reported them. */
+export interface ThroughputRowView {
+  kind: 'receiver' | 'processor' | 'exporter';
+  componentId: string;
+  signal: 'traces' | 'metrics' | 'logs' | 'profiles' | '';
+  time: string;
+  /** Start of the cumulative series; null when the collector did not say (Alloy). */
+  startTime: string | null;
+  receivedAt: string;
+  counters: Partial<
+    Record<
+      | 'accepted'
+      | 'refused'
+      | 'failed'
+      | 'incoming'
+      | 'outgoing'
+      | 'dropped'
+      | 'sent'
+      | 'sendFailed'
+      | 'enqueueFailed'
+      | 'queueSize'
+      | 'queueCapacity',
+      number
+    >
+  >;
+}
+
+/** Per-component view: read-time rates over a bounded window. */
+export interface ComponentRateView {
+  kind: 'receiver' | 'processor' | 'exporter';
+  componentId: string;
+  signal: 'traces' | 'metrics' | 'logs' | 'profiles' | '';
+  recordsPerSec: number | null;
+  errorsPerSec: number | null;
+  incomingPerSec: number | null;
+  droppedPerSec: number | null;
+  queueSize: number | null;
+  queueCapacity: number | null;
+  sparkline: (number | null)[];
+  errorSparkline: (number | null)[];
+  samples: number;
+  restartsInWindow: number;
+  lastSampleAt: string;
+}

@@ -53,7 +53,7 @@ export function openSqliteDatabase(file: string): BetterSqlite3.Database {
 function openSqlite(file: string, log: ((event: LogEvent) => void) | undefined): SqlStorage {
   const database = openSqliteDatabase(file);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }), ...(log ? { log } : {}) });
-  return new SqlStorage(db, 'sqlite');
+  return new SqlStorage(db, 'sqlite', database);
 }
 
 function openPostgres(

@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type { ThroughputDbRow } from './sql/throughput.rows.ts';
 
 /**
  * Table shapes as Kysely sees them. Timestamps are integer Unix milliseconds (BIGINT in
@@ -15,6 +16,7 @@ export interface Database {
   service_accounts: ServiceAccountRow;
   audit_log: AuditRow;
   settings: { key: string; value: string };
+  component_throughput: ThroughputDbRow;
 }
 
 export interface CollectorRow {
@@ -39,6 +41,8 @@ export interface CollectorRow {
   uptime_seconds: number | null;
   restart_count: number;
   process_start_unix_ms: number | null;
+  process_cpu_seconds: number | null;
+  host_sampled_at_ms: number | null;
 }
 
 export interface CredentialRow {

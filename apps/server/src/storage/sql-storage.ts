@@ -1,3 +1,4 @@
+import type BetterSqlite3 from 'better-sqlite3';
 import { sql, type Kysely } from 'kysely';
 import type { Storage, Stores } from '../domain/shared/storage.port.ts';
 import type { Database } from './schema.ts';
@@ -11,8 +12,18 @@ import {
 import { SqlCollectorStore } from './sql/collector.sql-store.ts';
 import { SqlCredentialStore } from './sql/credential.sql-store.ts';
 import { SqlEventStore } from './sql/event.sql-store.ts';
+import { SqlThroughputStore } from './sql/throughput.sql-store.ts';
+import { SqliteThroughputStore } from './sql/throughput.sqlite-store.ts';
 
-function storesOn(db: Kysely<Database>): Stores {
+/**
+ * The SQLite fast writer shares Kysely's single connection, so it may only run while that
+ * connection is held: it is handed out inside transactions only.
+ */
+function storesOn(
+  db: Kysely<Database>,
+  dialect: 'sqlite' | 'postgres',
+  sqliteHandleInTransaction: BetterSqlite3.Database | undefined,
+): Stores {
   return {
     collectors: new SqlCollectorStore(db),
     events: new SqlEventStore(db),
@@ -22,6 +33,9 @@ function storesOn(db: Kysely<Database>): Stores {
     serviceAccounts: new SqlServiceAccountStore(db),
     audit: new SqlAuditStore(db),
     settings: new SqlSettingStore(db),
+    throughput: sqliteHandleInTransaction
+      ? new SqliteThroughputStore(db, sqliteHandleInTransaction)
+      : new SqlThroughputStore(db, dialect),
   };
 }
 
@@ -39,13 +53,15 @@ export class SqlStorage implements Storage {
   readonly serviceAccounts;
   readonly audit;
   readonly settings;
+  readonly throughput;
 
   constructor(
     readonly db: Kysely<Database>,
     readonly dialect: 'sqlite' | 'postgres',
-    private readonly onClose: () => Promise<void> = async () => {},
+    /** SQLite only: the raw handle for the hot-path writers that bypass the query builder. */
+    private readonly sqliteHandle?: BetterSqlite3.Database,
   ) {
-    const stores = storesOn(db);
+    const stores = storesOn(db, dialect, undefined);
     this.collectors = stores.collectors;
     this.events = stores.events;
     this.credentials = stores.credentials;
@@ -54,10 +70,11 @@ export class SqlStorage implements Storage {
     this.serviceAccounts = stores.serviceAccounts;
     this.audit = stores.audit;
     this.settings = stores.settings;
+    this.throughput = stores.throughput;
   }
 
   transaction<T>(work: (stores: Stores) => Promise<T>): Promise<T> {
-    return this.db.transaction().execute((trx) => work(storesOn(trx)));
+    return this.db.transaction().execute((trx) => work(storesOn(trx, this.dialect, this.sqliteHandle)));
   }
 
   async ping(): Promise<void> {
@@ -66,6 +83,5 @@ export class SqlStorage implements Storage {
 
   async close(): Promise<void> {
     await this.db.destroy();
-    await this.onClose();
   }
 }

@@ -97,6 +97,11 @@ export class FleetService {
     return collector;
   }
 
+  /** Like `get`, but undefined instead of not-found. */
+  find(id: string): Promise<Collector | undefined> {
+    return this.storage.collectors.get(id);
+  }
+
   list(filter: CollectorListFilter): Promise<Collector[]> {
     return this.storage.collectors.list(filter);
   }
@@ -187,6 +192,7 @@ export class FleetService {
       if (!collector) throw notFound('collector');
       if (!(await stores.collectors.markDeregistered(collectorId, nowMs))) return false;
       const revoked = await stores.credentials.revokeForCollector(collectorId, nowMs);
+      await stores.throughput.deleteForCollector(collectorId);
       await stores.events.append({
         collectorId,
         type: 'deregistered',

@@ -6,6 +6,7 @@ import type {
   UserStore,
 } from '../auth/auth.store.ts';
 import type { CollectorStore, EventStore } from '../fleet/collector.store.ts';
+import type { ThroughputStore } from '../telemetry/throughput.store.ts';
 import type { CredentialStore } from './credential.types.ts';
 
 /** The stores one transaction (or the plain connection) offers. */
@@ -18,6 +19,7 @@ export interface Stores {
   readonly serviceAccounts: ServiceAccountStore;
   readonly audit: AuditStore;
   readonly settings: SettingStore;
+  readonly throughput: ThroughputStore;
 }
 
 /** Storage as the domain sees it: stores, transactions, health. Implemented for SQLite and PostgreSQL. */

@@ -197,21 +197,17 @@ export function computeRates(samples: readonly RawSample[]): RatePoint[] {
 }
 
 /**
- * The "current" rate: the latest valid consecutive pair, or `undefined`. Callers bound `samples`
- * by their time window, so a rate from before a long silence does not pass for current.
+ * The "current" rate: from the latest two samples only, or `undefined` when there are fewer than
+ * two or that pair spans a restart (the first sample after a restart yields no rate — an older
+ * pair is not passed off as current). Callers bound `samples` by their time window.
  *
  * @example
  * currentRate(samplesOfLast15Minutes)?.recordsPerSec; // → 212.5
  */
 export function currentRate(samples: readonly RawSample[]): RatePoint | undefined {
-  for (let i = samples.length - 1; i >= 1; i -= 1) {
-    const prev = samples[i - 1];
-    const next = samples[i];
-    if (!prev || !next) continue;
-    const rate = rateBetween(prev, next);
-    if (rate) return rate;
-  }
-  return undefined;
+  const prev = samples[samples.length - 2];
+  const next = samples[samples.length - 1];
+  return prev && next ? rateBetween(prev, next) : undefined;
 }
 
 /**

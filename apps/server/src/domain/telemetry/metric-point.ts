@@ -33,9 +33,15 @@ export interface ResourcePoints {
 /** What one decoded export request yields. */
 export interface DecodedMetrics {
   readonly resources: readonly ResourcePoints[];
-  /** Points that were skipped because the metric name was not wanted (cheap skip). */
+  /**
+   * Points skipped without decoding their values: metrics whose name was not wanted, and every
+   * histogram, exponential-histogram and summary point.
+   */
   readonly ignoredPointCount: number;
-  /** Points that were rejected as invalid (NaN, Inf, missing value, bad timestamp …). */
+  /**
+   * Points rejected as invalid (NaN, ±Inf, missing time). Points without a value or flagged
+   * NO_RECORDED_VALUE are skipped silently instead: the OTLP data model allows them.
+   */
   readonly rejectedPointCount: number;
   /** Human-readable reason for the first few rejections, for `partial_success.error_message`. */
   readonly rejectionMessages: readonly string[];

@@ -1,5 +1,6 @@
 import { foundation } from './0001-foundation.ts';
+import { componentThroughput } from './0002-component-throughput.ts';
 import type { Migration } from './migration.ts';
 
 /** Every migration, oldest first. Append only. */
-export const migrations: readonly Migration[] = [foundation];
+export const migrations: readonly Migration[] = [foundation, componentThroughput];

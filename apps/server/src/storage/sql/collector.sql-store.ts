@@ -36,6 +36,8 @@ export class SqlCollectorStore implements CollectorStore {
       uptime_seconds: null,
       restart_count: 0,
       process_start_unix_ms: null,
+      process_cpu_seconds: null,
+      host_sampled_at_ms: null,
     };
     await this.db.insertInto('collectors').values(row).execute();
     return toCollector(row);

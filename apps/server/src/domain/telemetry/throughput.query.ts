@@ -1,0 +1,99 @@
+import type { Clock } from '../shared/clock.ts';
+import type { Storage } from '../shared/storage.port.ts';
+import { countRestarts, currentRate, latestGauges, sparkline, type RateField } from './counter-rates.ts';
+import type { ComponentKind, Signal } from './self-metric-names.ts';
+import type { ThroughputRow } from './throughput.store.ts';
+
+/** Read limits: every telemetry query is bounded by a window and a row limit. */
+export const maxThroughputRowsPerQuery = 50_000;
+
+export interface ComponentView {
+  readonly kind: ComponentKind;
+  readonly componentId: string;
+  readonly signal: Signal;
+  /** Current rates from the latest valid pair of samples (undefined: fewer than two, or a restart). */
+  readonly recordsPerSec: number | null;
+  readonly errorsPerSec: number | null;
+  readonly incomingPerSec: number | null;
+  readonly droppedPerSec: number | null;
+  readonly queueSize: number | null;
+  readonly queueCapacity: number | null;
+  /** records/s per bucket over the window (`null`: no valid pair covers the bucket). */
+  readonly sparkline: readonly (number | null)[];
+  readonly errorSparkline: readonly (number | null)[];
+  readonly samples: number;
+  readonly restartsInWindow: number;
+  readonly lastSampleAtMs: number;
+}
+
+/**
+ * Read-time rates (ARCHITECTURE §4): raw cumulative rows are grouped per component and signal,
+ * and rates come from consecutive samples — two are needed, and the first sample after a restart
+ * yields none, so a reset never shows as a spike or a negative rate.
+ */
+export class ThroughputQuery {
+  constructor(
+    private readonly storage: Storage,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Raw rows (cumulative counters, as the troubleshooting page warns), oldest first. */
+  rawRows(collectorId: string, filter: { windowMs: number; limit: number }): Promise<ThroughputRow[]> {
+    const nowMs = this.clock.nowMs();
+    return this.storage.throughput.listRows(collectorId, {
+      sinceMs: nowMs - filter.windowMs,
+      untilMs: nowMs + 60_000,
+      limit: Math.min(filter.limit, maxThroughputRowsPerQuery),
+    });
+  }
+
+  async components(
+    collectorId: string,
+    filter: { windowMs: number; buckets: number },
+  ): Promise<ComponentView[]> {
+    const nowMs = this.clock.nowMs();
+    const windowStartMs = nowMs - filter.windowMs;
+    const rows = await this.storage.throughput.listRows(collectorId, {
+      sinceMs: windowStartMs,
+      untilMs: nowMs + 60_000,
+      limit: maxThroughputRowsPerQuery,
+    });
+    const series = new Map<string, ThroughputRow[]>();
+    for (const row of rows) {
+      const key = `${row.kind}\u0000${row.componentId}\u0000${row.signal}`;
+      const list = series.get(key);
+      if (list) list.push(row);
+      else series.set(key, [row]);
+    }
+    return [...series.values()].map((samples) => view(samples, windowStartMs, nowMs, filter.buckets));
+  }
+}
+
+function view(
+  samples: ThroughputRow[],
+  windowStartMs: number,
+  windowEndMs: number,
+  buckets: number,
+): ComponentView {
+  const first = samples[0]!;
+  const last = samples[samples.length - 1]!;
+  const rate = currentRate(samples);
+  const gauges = latestGauges(samples);
+  const pick = (field: RateField) => rate?.[field] ?? null;
+  return {
+    kind: first.kind,
+    componentId: first.componentId,
+    signal: first.signal,
+    recordsPerSec: pick('recordsPerSec'),
+    errorsPerSec: pick('errorsPerSec'),
+    incomingPerSec: pick('incomingPerSec'),
+    droppedPerSec: pick('droppedPerSec'),
+    queueSize: gauges.queueSize ?? null,
+    queueCapacity: gauges.queueCapacity ?? null,
+    sparkline: sparkline(samples, windowStartMs, windowEndMs, buckets, 'recordsPerSec'),
+    errorSparkline: sparkline(samples, windowStartMs, windowEndMs, buckets, 'errorsPerSec'),
+    samples: samples.length,
+    restartsInWindow: countRestarts(samples),
+    lastSampleAtMs: last.timeUnixMs,
+  };
+}

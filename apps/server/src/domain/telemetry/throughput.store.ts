@@ -1,0 +1,49 @@
+import type { ComponentSample } from './self-metrics.translator.ts';
+
+/** One stored ComponentThroughput row: a component sample of one collector, as received. */
+export interface ThroughputRow extends ComponentSample {
+  readonly collectorId: string;
+  /** When the server accepted the push (TTL is counted from here, not from collector clocks). */
+  readonly receivedAtMs: number;
+}
+
+/** What the last host sample left on the collector record, for restart and CPU derivations. */
+export interface ProcessState {
+  readonly collectorId: string;
+  readonly processStartUnixMs: number | null;
+  readonly uptimeSeconds: number | null;
+  readonly processCpuSeconds: number | null;
+  readonly hostSampledAtMs: number | null;
+  readonly deregistered: boolean;
+}
+
+/** The collector-record update one flush makes for one collector. */
+export interface CollectorLiveUpdate {
+  readonly collectorId: string;
+  readonly lastSeenAtMs: number;
+  readonly hostCpuPercent?: number | undefined;
+  readonly hostMemoryPercent?: number | undefined;
+  readonly cpuPercent?: number | undefined;
+  readonly memoryMb?: number | undefined;
+  readonly uptimeSeconds?: number | undefined;
+  readonly processStartUnixMs?: number | undefined;
+  readonly processCpuSeconds?: number | undefined;
+  readonly hostSampledAtMs?: number | undefined;
+  /** Restarts detected in this flush (added to `restart_count`). */
+  readonly restartIncrement: number;
+}
+
+export interface ThroughputStore {
+  insertRows(rows: readonly ThroughputRow[]): Promise<void>;
+  processStates(collectorIds: readonly string[]): Promise<ProcessState[]>;
+  /** Applies live updates; a `pending` collector becomes `connected` on its first push. */
+  updateLive(updates: readonly CollectorLiveUpdate[]): Promise<void>;
+  /** Rows of one collector in `[sinceMs, untilMs)` by collector time, oldest first, at most `limit`. */
+  listRows(
+    collectorId: string,
+    filter: { sinceMs: number; untilMs: number; limit: number },
+  ): Promise<ThroughputRow[]>;
+  /** Deletes rows received before `cutoffMs`, at most `limit` of them; returns the count. */
+  deleteReceivedBefore(cutoffMs: number, limit: number): Promise<number>;
+  deleteForCollector(collectorId: string): Promise<number>;
+}

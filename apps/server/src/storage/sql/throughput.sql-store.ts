@@ -1,0 +1,118 @@
+import { sql, type Kysely } from 'kysely';
+import type {
+  CollectorLiveUpdate,
+  ProcessState,
+  ThroughputRow,
+  ThroughputStore,
+} from '../../domain/telemetry/throughput.store.ts';
+import type { Database } from '../schema.ts';
+import { fromDbRow, toDbRow } from './throughput.rows.ts';
+
+/** 18 columns × 1,000 rows stays far below PostgreSQL's 65,535 bind parameters. */
+const insertChunkRows = 1000;
+
+/** ComponentThroughput through Kysely (both dialects; SQLite has a faster writer for transactions). */
+export class SqlThroughputStore implements ThroughputStore {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: 'sqlite' | 'postgres',
+  ) {}
+
+  async insertRows(rows: readonly ThroughputRow[]): Promise<void> {
+    for (let start = 0; start < rows.length; start += insertChunkRows) {
+      const chunk = rows.slice(start, start + insertChunkRows).map(toDbRow);
+      await this.db.insertInto('component_throughput').values(chunk).execute();
+    }
+  }
+
+  async processStates(collectorIds: readonly string[]): Promise<ProcessState[]> {
+    if (collectorIds.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('collectors')
+      .select([
+        'id',
+        'process_start_unix_ms',
+        'uptime_seconds',
+        'process_cpu_seconds',
+        'host_sampled_at_ms',
+        'deregistered_at',
+      ])
+      .where('id', 'in', [...collectorIds])
+      .execute();
+    return rows.map((r) => ({
+      collectorId: r.id,
+      processStartUnixMs: r.process_start_unix_ms,
+      uptimeSeconds: r.uptime_seconds,
+      processCpuSeconds: r.process_cpu_seconds,
+      hostSampledAtMs: r.host_sampled_at_ms,
+      deregistered: r.deregistered_at !== null,
+    }));
+  }
+
+  async updateLive(updates: readonly CollectorLiveUpdate[]): Promise<void> {
+    for (const u of updates) {
+      await this.db
+        .updateTable('collectors')
+        .set({
+          last_seen_at: sql<number>`${sql.raw(this.dialect === 'postgres' ? 'greatest' : 'max')}(coalesce(last_seen_at, 0), ${u.lastSeenAtMs})`,
+          status: sql<string>`case when status = 'pending' then 'connected' else status end`,
+          restart_count: sql<number>`restart_count + ${u.restartIncrement}`,
+          ...definedColumns(u),
+        })
+        .where('id', '=', u.collectorId)
+        .execute();
+    }
+  }
+
+  async listRows(
+    collectorId: string,
+    filter: { sinceMs: number; untilMs: number; limit: number },
+  ): Promise<ThroughputRow[]> {
+    const rows = await this.db
+      .selectFrom('component_throughput')
+      .selectAll()
+      .where('collector_id', '=', collectorId)
+      .where('time_unix_ms', '>=', filter.sinceMs)
+      .where('time_unix_ms', '<', filter.untilMs)
+      .orderBy('time_unix_ms')
+      .limit(filter.limit)
+      .execute();
+    return rows.map(fromDbRow);
+  }
+
+  async deleteReceivedBefore(cutoffMs: number, limit: number): Promise<number> {
+    // Bounded deletes keep each TTL transaction short on a large table.
+    const rowKey = sql.raw(this.dialect === 'postgres' ? 'ctid' : 'rowid');
+    const result = await sql`delete from component_throughput where ${rowKey} in (
+        select ${rowKey} from component_throughput where received_at_ms < ${cutoffMs} limit ${limit})`.execute(
+      this.db,
+    );
+    return Number(result.numAffectedRows ?? 0n);
+  }
+
+  async deleteForCollector(collectorId: string): Promise<number> {
+    const result = await this.db
+      .deleteFrom('component_throughput')
+      .where('collector_id', '=', collectorId)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+}
+
+/** The host columns an update sets (undefined fields keep their stored value). */
+export function definedColumns(u: CollectorLiveUpdate): Record<string, number> {
+  const columns: Record<string, number | undefined> = {
+    host_cpu_percent: u.hostCpuPercent,
+    host_memory_percent: u.hostMemoryPercent,
+    cpu_percent: u.cpuPercent,
+    memory_mb: u.memoryMb,
+    uptime_seconds: u.uptimeSeconds,
+    process_start_unix_ms: u.processStartUnixMs,
+    process_cpu_seconds: u.processCpuSeconds,
+    host_sampled_at_ms: u.hostSampledAtMs,
+  };
+  return Object.fromEntries(Object.entries(columns).filter(([, v]) => v !== undefined)) as Record<
+    string,
+    number
+  >;
+}

@@ -1,0 +1,136 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import type { Kysely } from 'kysely';
+import type {
+  CollectorLiveUpdate,
+  ProcessState,
+  ThroughputRow,
+  ThroughputStore,
+} from '../../domain/telemetry/throughput.store.ts';
+import { counterColumns } from '../migrations/0002-component-throughput.ts';
+import type { Database } from '../schema.ts';
+import { definedColumns, SqlThroughputStore } from './throughput.sql-store.ts';
+import { counterOfColumn } from './throughput.rows.ts';
+
+const insertSql = `insert into component_throughput
+  (collector_id, kind, component_id, signal, time_unix_ms, start_time_unix_ms, received_at_ms, ${counterColumns.join(', ')})
+  values (${new Array(7 + counterColumns.length).fill('?').join(', ')})`;
+
+/**
+ * The SQLite ComponentThroughput writer: one prepared statement reused per row (better-sqlite3
+ * runs it synchronously in microseconds), instead of compiling a large multi-row INSERT per
+ * batch. It must only run while the Kysely connection is held (inside `storage.transaction`),
+ * because it shares the same SQLite connection and so the same transaction.
+ */
+interface PreparedStatements {
+  readonly insert: BetterSqlite3.Statement;
+  readonly stateById: BetterSqlite3.Statement<[string]>;
+  readonly deleteBefore: BetterSqlite3.Statement<[number, number]>;
+  /** One UPDATE per combination of host fields present (a handful in practice). */
+  readonly updates: Map<string, BetterSqlite3.Statement>;
+}
+
+/** Statements are prepared once per database handle, not once per transaction. */
+const preparedByHandle = new WeakMap<BetterSqlite3.Database, PreparedStatements>();
+
+function prepared(handle: BetterSqlite3.Database): PreparedStatements {
+  let statements = preparedByHandle.get(handle);
+  if (!statements) {
+    statements = {
+      insert: handle.prepare(insertSql),
+      stateById: handle.prepare(
+        'select id, process_start_unix_ms, uptime_seconds, process_cpu_seconds, host_sampled_at_ms, deregistered_at from collectors where id = ?',
+      ),
+      deleteBefore: handle.prepare(
+        'delete from component_throughput where rowid in (select rowid from component_throughput where received_at_ms < ? limit ?)',
+      ),
+      updates: new Map(),
+    };
+    preparedByHandle.set(handle, statements);
+  }
+  return statements;
+}
+
+interface StateRow {
+  id: string;
+  process_start_unix_ms: number | null;
+  uptime_seconds: number | null;
+  process_cpu_seconds: number | null;
+  host_sampled_at_ms: number | null;
+  deregistered_at: number | null;
+}
+
+/**
+ * The SQLite ComponentThroughput writer: prepared statements reused per row (better-sqlite3 runs
+ * them synchronously in microseconds) instead of compiling a large multi-row INSERT per batch.
+ * It shares Kysely's single SQLite connection and therefore its transaction; `SqlStorage` only
+ * hands it out inside `transaction()`, where that connection is held.
+ */
+export class SqliteThroughputStore extends SqlThroughputStore implements ThroughputStore {
+  private readonly statements: PreparedStatements;
+
+  constructor(
+    db: Kysely<Database>,
+    private readonly handle: BetterSqlite3.Database,
+  ) {
+    super(db, 'sqlite');
+    this.statements = prepared(handle);
+  }
+
+  override insertRows(rows: readonly ThroughputRow[]): Promise<void> {
+    const values = new Array<string | number | null>(7 + counterColumns.length);
+    for (const row of rows) {
+      values[0] = row.collectorId;
+      values[1] = row.kind;
+      values[2] = row.componentId;
+      values[3] = row.signal;
+      values[4] = row.timeUnixMs;
+      values[5] = row.startTimeUnixMs;
+      values[6] = row.receivedAtMs;
+      counterColumns.forEach((column, i) => {
+        values[7 + i] = row.counters[counterOfColumn[column]] ?? null;
+      });
+      this.statements.insert.run(values);
+    }
+    return Promise.resolve();
+  }
+
+  override processStates(collectorIds: readonly string[]): Promise<ProcessState[]> {
+    const states: ProcessState[] = [];
+    for (const id of collectorIds) {
+      const r = this.statements.stateById.get(id) as StateRow | undefined;
+      if (!r) continue;
+      states.push({
+        collectorId: r.id,
+        processStartUnixMs: r.process_start_unix_ms,
+        uptimeSeconds: r.uptime_seconds,
+        processCpuSeconds: r.process_cpu_seconds,
+        hostSampledAtMs: r.host_sampled_at_ms,
+        deregistered: r.deregistered_at !== null,
+      });
+    }
+    return Promise.resolve(states);
+  }
+
+  override updateLive(updates: readonly CollectorLiveUpdate[]): Promise<void> {
+    for (const u of updates) {
+      const columns = definedColumns(u);
+      const names = Object.keys(columns);
+      const key = names.join(',');
+      let statement = this.statements.updates.get(key);
+      if (!statement) {
+        statement = this.handle.prepare(
+          `update collectors set last_seen_at = max(coalesce(last_seen_at, 0), ?),
+             status = case when status = 'pending' then 'connected' else status end,
+             restart_count = restart_count + ?${names.map((n) => `, ${n} = ?`).join('')} where id = ?`,
+        );
+        this.statements.updates.set(key, statement);
+      }
+      statement.run(u.lastSeenAtMs, u.restartIncrement, ...names.map((n) => columns[n]), u.collectorId);
+    }
+    return Promise.resolve();
+  }
+
+  override deleteReceivedBefore(cutoffMs: number, limit: number): Promise<number> {
+    return Promise.resolve(this.statements.deleteBefore.run(cutoffMs, limit).changes);
+  }
+}
