@@ -47,6 +47,8 @@ export interface StartOptions {
   readonly logger: Logger;
   readonly clock?: Clock;
   readonly webRoot?: string;
+  /** How long bearer verifications and collector liveness are cached (tests shorten them). */
+  readonly cacheTtls?: { readonly verifiedTtlMs: number; readonly liveTtlMs: number };
 }
 
 const defaultWebRoot = fileURLToPath(new URL('../../web/dist', import.meta.url));
@@ -86,8 +88,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
     });
     const fleet = new FleetService(storage, clock);
     const bearers = new BearerCache(fleet, clock, {
-      verifiedTtlMs: 10_000,
-      liveTtlMs: 5_000,
+      ...(options.cacheTtls ?? { verifiedTtlMs: 10_000, liveTtlMs: 5_000 }),
       maxEntries: 500_000,
     });
     const ingest = new SelfTelemetryIngest(

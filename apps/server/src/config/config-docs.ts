@@ -7,7 +7,7 @@ export function renderConfigDocs(): string {
     const field = shape[key];
     const defaultValue = defaultOf(field);
     const description = field.description ?? '';
-    return `| \`${key}\` | \`${envNameOf(key)}\` | ${defaultValue === undefined ? '—' : `\`${String(defaultValue)}\``} | ${description} |`;
+    return `| \`${key}\` | \`${envNameOf(key)}\` | ${defaultValue === undefined ? '—' : `\`${JSON.stringify(defaultValue).replace(/^"|"$/g, '')}\``} | ${description} |`;
   });
   return [
     '# Configuration',

@@ -17,6 +17,8 @@ export interface TestServer {
   readonly adminToken: string;
   /** Every JSON log line the server wrote. */
   readonly logs: string[];
+  /** The PostgreSQL database URL when running on PostgreSQL (another replica can share it). */
+  readonly databaseUrl: string | undefined;
   /** fetch against the server with the admin token unless `headers.authorization` is given. */
   api(path: string, init?: RequestInit & { json?: unknown }): Promise<Response>;
   close(): Promise<void>;
@@ -27,10 +29,22 @@ export interface TestServer {
  * PostgreSQL, its own database), exactly as main.ts wires it.
  */
 export async function startTestServer(
-  options: { dialect?: Dialect; clock?: Clock; env?: Record<string, string> } = {},
+  options: {
+    dialect?: Dialect;
+    clock?: Clock;
+    env?: Record<string, string>;
+    /** Join this existing PostgreSQL database (a second replica) instead of creating one. */
+    sharedDatabaseUrl?: string;
+    cacheTtls?: { verifiedTtlMs: number; liveTtlMs: number };
+  } = {},
 ): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'linkmesh-server-'));
-  const database = options.dialect === 'postgres' ? await createTestDatabase() : undefined;
+  const database =
+    options.sharedDatabaseUrl !== undefined
+      ? { url: options.sharedDatabaseUrl, drop: () => Promise.resolve() }
+      : options.dialect === 'postgres'
+        ? await createTestDatabase()
+        : undefined;
   const adminToken = mintCredential('serviceAccount');
   const logs: string[] = [];
   const sink = new Writable({
@@ -53,6 +67,7 @@ export async function startTestServer(
   const server = await startServer(config, {
     logger: createLogger('debug', sink),
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.cacheTtls ? { cacheTtls: options.cacheTtls } : {}),
   });
   const url = server.url;
   return {
@@ -60,6 +75,7 @@ export async function startTestServer(
     url,
     adminToken,
     logs,
+    databaseUrl: database?.url,
     api: (path, init = {}) => {
       const headers = new Headers(init.headers);
       if (!headers.has('authorization')) headers.set('authorization', `Bearer ${adminToken}`);

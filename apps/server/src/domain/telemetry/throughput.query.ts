@@ -58,7 +58,7 @@ export class ThroughputQuery {
       untilMs: nowMs + 60_000,
       limit: maxThroughputRowsPerQuery,
     });
-    const series = new Map<string, ThroughputRow[]>();
+    const series = new Map<string, [ThroughputRow, ...ThroughputRow[]]>();
     for (const row of rows) {
       const key = `${row.kind}\u0000${row.componentId}\u0000${row.signal}`;
       const list = series.get(key);
@@ -70,13 +70,13 @@ export class ThroughputQuery {
 }
 
 function view(
-  samples: ThroughputRow[],
+  samples: [ThroughputRow, ...ThroughputRow[]],
   windowStartMs: number,
   windowEndMs: number,
   buckets: number,
 ): ComponentView {
-  const first = samples[0]!;
-  const last = samples[samples.length - 1]!;
+  const first = samples[0];
+  const last = samples[samples.length - 1] ?? first;
   const rate = currentRate(samples);
   const gauges = latestGauges(samples);
   const pick = (field: RateField) => rate?.[field] ?? null;

@@ -238,7 +238,6 @@ function histogram(name: string, unit: string, startTime: HrTime, endTime: HrTim
 
 /** Encodes with the real OTLP/HTTP protobuf serializer of the JS SDK exporters. */
 export function encodeOtlpProtobuf(resourceMetrics: ResourceMetrics): Uint8Array {
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment -- see above: same enum values
   const bytes = ProtobufMetricsSerializer.serializeRequest(resourceMetrics);
   if (!bytes) throw new Error('otlp-transformer produced no protobuf body');
   return bytes;
@@ -246,7 +245,6 @@ export function encodeOtlpProtobuf(resourceMetrics: ResourceMetrics): Uint8Array
 
 /** Encodes with the real OTLP/HTTP JSON serializer of the JS SDK exporters. */
 export function encodeOtlpJson(resourceMetrics: ResourceMetrics): string {
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment -- see above: same enum values
   const bytes = JsonMetricsSerializer.serializeRequest(resourceMetrics);
   if (!bytes) throw new Error('otlp-transformer produced no JSON body');
   return new TextDecoder().decode(bytes);

@@ -80,3 +80,49 @@ export function packedDoubles(values: readonly number[]): Bytes {
   values.forEach((value, i) => view.setFloat64(8 * i, value, true));
   return payload;
 }
+
+/** A small builder over the field helpers, for tests that bend individual fields of a request. */
+export class ProtoWriter {
+  private readonly parts: Bytes[] = [];
+
+  message(field: number, build: (writer: ProtoWriter) => void): this {
+    const inner = new ProtoWriter();
+    build(inner);
+    this.parts.push(lenField(field, inner.finish()));
+    return this;
+  }
+
+  string(field: number, value: string): this {
+    this.parts.push(stringField(field, value));
+    return this;
+  }
+
+  bytes(field: number, value: Bytes): this {
+    this.parts.push(lenField(field, value));
+    return this;
+  }
+
+  varint(field: number, value: number | bigint): this {
+    this.parts.push(varintField(field, value));
+    return this;
+  }
+
+  fixed64(field: number, value: bigint): this {
+    this.parts.push(fixed64Field(field, BigInt.asUintN(64, value)));
+    return this;
+  }
+
+  /** sfixed64 shares fixed64's wire form (two's complement). */
+  sfixed64(field: number, value: bigint): this {
+    return this.fixed64(field, value);
+  }
+
+  double(field: number, value: number): this {
+    this.parts.push(doubleField(field, value));
+    return this;
+  }
+
+  finish(): Bytes {
+    return concat(...this.parts);
+  }
+}

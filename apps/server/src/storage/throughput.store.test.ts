@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import { ManualClock } from '../domain/shared/clock.ts';
+import { FleetService } from '../domain/fleet/fleet.service.ts';
+import { SelfTelemetryIngest } from '../domain/telemetry/self-telemetry.ingest.ts';
+import type { ThroughputRow } from '../domain/telemetry/throughput.store.ts';
+import { aPoint, aResource } from '../domain/telemetry/metric-point.fixtures.ts';
+import { describeStorage } from '../testing/storage-harness.ts';
+import { operatorContext, uniqueName } from '../testing/factories.ts';
+
+describeStorage('ComponentThroughput storage', (suite) => {
+  const clock = new ManualClock(Date.UTC(2026, 10, 1));
+  const newCollector = async () =>
+    (
+      await new FleetService(suite.storage(), clock).createCollector(operatorContext, {
+        name: uniqueName('t'),
+        runtime: 'otelcol',
+      })
+    ).id;
+  const row = (
+    collectorId: string,
+    timeUnixMs: number,
+    accepted: number,
+    receivedAtMs = timeUnixMs,
+  ): ThroughputRow => ({
+    collectorId,
+    kind: 'receiver',
+    componentId: 'otlp',
+    signal: 'traces',
+    counters: { accepted, refused: 0 },
+    startTimeUnixMs: 1000,
+    timeUnixMs,
+    receivedAtMs,
+  });
+
+  suite.test('writes rows in a transaction and reads them back oldest first within the window', async () => {
+    const storage = suite.storage();
+    const id = await newCollector();
+    await storage.transaction((stores) =>
+      stores.throughput.insertRows([row(id, 3000, 30), row(id, 1000, 10), row(id, 2000, 20)]),
+    );
+    const read = await storage.throughput.listRows(id, { sinceMs: 1500, untilMs: 10_000, limit: 100 });
+    assert.deepEqual(
+      read.map((r) => r.counters.accepted),
+      [20, 30],
+    );
+    assert.deepEqual(read[0]?.counters, { accepted: 20, refused: 0 }, 'absent counters stay absent');
+    assert.equal(
+      (await storage.throughput.listRows(id, { sinceMs: 0, untilMs: 10_000, limit: 2 })).length,
+      2,
+    );
+  });
+
+  suite.test('expires rows by receive time in bounded batches and deletes a collector’s rows', async () => {
+    const storage = suite.storage();
+    const id = await newCollector();
+    await storage.transaction((stores) =>
+      stores.throughput.insertRows([row(id, 1, 1, 100), row(id, 2, 2, 200), row(id, 3, 3, 900)]),
+    );
+    assert.equal(await storage.throughput.deleteReceivedBefore(500, 1), 1);
+    assert.equal(await storage.throughput.deleteReceivedBefore(500, 10), 1);
+    const left = await storage.throughput.listRows(id, { sinceMs: 0, untilMs: 10, limit: 10 });
+    assert.deepEqual(
+      left.map((r) => r.counters.accepted),
+      [3],
+    );
+    assert.equal(await storage.throughput.deleteForCollector(id), 1);
+  });
+
+  suite.test(
+    'an ingest flush stores samples, host metrics and last-seen, and counts a restart once',
+    async () => {
+      const storage = suite.storage();
+      const id = await newCollector();
+      const ingest = new SelfTelemetryIngest(
+        storage,
+        clock,
+        () => Promise.resolve(true),
+        { flushIntervalMs: 1000, maxBufferedRows: 1000 },
+        (e) => {
+          throw e;
+        },
+      );
+      const push = async (timeUnixMs: number, uptimeSeconds: number, accepted: number) => {
+        await ingest.accept(id, {
+          resources: [
+            aResource([
+              aPoint({
+                name: 'otelcol_receiver_accepted_spans',
+                value: accepted,
+                timeUnixMs,
+                startTimeUnixMs: timeUnixMs - uptimeSeconds * 1000,
+                attributes: { receiver: 'otlp' },
+              }),
+              aPoint({
+                name: 'otelcol_process_uptime',
+                value: uptimeSeconds,
+                timeUnixMs,
+                startTimeUnixMs: timeUnixMs - uptimeSeconds * 1000,
+              }),
+              aPoint({
+                name: 'otelcol_process_memory_rss',
+                kind: 'gauge',
+                monotonic: false,
+                value: 64 * 1024 * 1024,
+                timeUnixMs,
+              }),
+            ]),
+          ],
+          ignoredPointCount: 0,
+          rejectedPointCount: 0,
+          rejectionMessages: [],
+        });
+        clock.advanceMs(30_000);
+        await ingest.flush();
+      };
+      const t0 = clock.nowMs();
+      await push(t0, 600, 100);
+      await push(t0 + 30_000, 630, 200);
+      await push(t0 + 60_000, 5, 3);
+      await push(t0 + 90_000, 35, 50);
+      const collector = await storage.collectors.get(id);
+      assert.equal(collector?.restartCount, 1);
+      assert.equal(collector.memoryMb, 64);
+      assert.equal(collector.uptimeSeconds, 35);
+      assert.equal(collector.status, 'connected');
+      assert.equal(collector.lastSeenAtMs, t0 + 90_000);
+      const rows = await storage.throughput.listRows(id, { sinceMs: 0, untilMs: t0 + 1e6, limit: 100 });
+      assert.deepEqual(
+        rows.map((r) => r.counters.accepted),
+        [100, 200, 3, 50],
+      );
+      const events = await storage.events.list(id, { sinceMs: 0, limit: 10, types: ['restarted'] });
+      assert.equal(events.length, 1);
+    },
+  );
+});

@@ -1,0 +1,36 @@
+import { useEffect } from 'react';
+import { Link } from '../components/Link.tsx';
+import { CollectorDetailPage } from '../features/collector/CollectorDetailPage.tsx';
+import { CollectorsPage } from '../features/fleet/CollectorsPage.tsx';
+import { SettingsPage } from '../features/settings/SettingsPage.tsx';
+import { navigate, type Route } from './router.ts';
+
+/** The page for a route, once signed in. */
+export function RoutePage({ route }: { route: Route }) {
+  switch (route.page) {
+    case 'login':
+      return <Redirect to="/collectors" />;
+    case 'redirect':
+      return <Redirect to={route.to} />;
+    case 'collectors':
+      return <CollectorsPage />;
+    case 'collector':
+      return <CollectorDetailPage id={route.id} tab={route.tab} />;
+    case 'settings':
+      return <SettingsPage />;
+    case 'not-found':
+      return (
+        <section>
+          <h1>Page not found</h1>
+          <p>
+            Nothing lives at this address. <Link href="/collectors">Back to collectors</Link>
+          </p>
+        </section>
+      );
+  }
+}
+
+function Redirect({ to }: { to: string }) {
+  useEffect(() => navigate(to, { replace: true }), [to]);
+  return null;
+}

@@ -1,0 +1,198 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { CollectorEventView, CollectorView, EnrollmentTokenView } from '@linkmesh/contracts/api';
+import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { startTestServer, type TestServer } from '../../../server/src/testing/server-harness.ts';
+import { FleetPage } from './testing/fleet.page.ts';
+
+/** Debian's chromium package; LINKMESH_CHROMIUM points elsewhere (an absent path makes the suite skip). */
+const chromiumPath = process.env.LINKMESH_CHROMIUM ?? '/usr/bin/chromium';
+const webDir = fileURLToPath(new URL('../..', import.meta.url));
+const skip = existsSync(chromiumPath)
+  ? false
+  : `no Chromium at ${chromiumPath} (install the Debian package: apt-get install -y chromium)`;
+
+/** The server reads dist/ once at start-up, so the UI must be built before it starts. */
+function ensureBuilt(): void {
+  if (existsSync(join(webDir, 'dist/index.html'))) return;
+  // vite's package exports hide bin/; workspaces hoist it to the root node_modules.
+  const vite = join(webDir, '../../node_modules/vite/bin/vite.js');
+  const result = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn'], {
+    cwd: webDir,
+    stdio: 'inherit',
+  });
+  assert.equal(result.status, 0, 'building apps/web failed; run `npm run build:web` to see why');
+}
+
+const statusLabel = (status: CollectorView['status']) => status.charAt(0).toUpperCase() + status.slice(1);
+
+describe('fleet UI in headless Chromium', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let context: BrowserContext;
+  let fleet: FleetPage;
+  const screenshotDir = mkdtempSync(join(tmpdir(), 'linkmesh-web-'));
+
+  /** Seeds a collector through the API, as an operator's automation would. */
+  async function seedCollector(name: string, runtime: CollectorView['runtime']): Promise<CollectorView> {
+    const response = await server.api('/api/v1/collectors', { method: 'POST', json: { name, runtime } });
+    assert.equal(response.status, 201, await response.clone().text());
+    const collector = (await response.json()) as CollectorView;
+    const minted = await server.api(`/api/v1/collectors/${collector.id}/token`, { method: 'POST' });
+    assert.equal(minted.status, 201);
+    return collector;
+  }
+
+  // Hooks run even when every test is skipped: they do nothing without a browser.
+  before(async () => {
+    if (skip) return;
+    ensureBuilt();
+    server = await startTestServer();
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  });
+
+  beforeEach(async () => {
+    if (skip) return;
+    context = await browser.newContext({ baseURL: server.url, viewport: { width: 1280, height: 800 } });
+    fleet = new FleetPage(await context.newPage());
+  });
+
+  afterEach(async () => {
+    if (skip) return;
+    await context.close();
+  });
+
+  after(async () => {
+    if (skip) return;
+    await browser.close();
+    await server.close();
+    process.stdout.write(`# fleet UI screenshots: ${screenshotDir}\n`);
+  });
+
+  it('shows the server’s message for a wrong password and stays on the login page', { skip }, async () => {
+    await fleet.page.goto('/login');
+    await fleet.submitLogin('admin', 'not-the-password');
+    await fleet.loginError.waitFor();
+    assert.equal(await fleet.loginError.innerText(), 'invalid username or password');
+    assert.match(fleet.page.url(), /\/login$/);
+  });
+
+  it('sends a signed-out visitor to the login page and back to where they were going', { skip }, async () => {
+    const collector = await seedCollector('deep-link-target', 'otelcol');
+    await fleet.page.goto(`/collectors/${collector.id}`);
+    await fleet.page.waitForURL(`**/login?next=${encodeURIComponent(`/collectors/${collector.id}`)}`);
+    await fleet.submitLogin('admin', 'test-admin-password');
+    await fleet.page.waitForURL(`**/collectors/${collector.id}`);
+    await fleet.page.getByRole('heading', { level: 1, name: 'deep-link-target' }).waitFor();
+  });
+
+  it('lists the seeded collectors with their status', { skip }, async () => {
+    const seeded = [await seedCollector('edge-eu-1', 'alloy'), await seedCollector('edge-us-1', 'otelcol')];
+    await fleet.login();
+    for (const collector of seeded) {
+      await fleet.collectorRow(collector.name).waitFor();
+      assert.equal(await fleet.collectorStatus(collector.name), statusLabel(collector.status));
+    }
+    assert.match(await fleet.collectorRow('edge-eu-1').innerText(), /Grafana Alloy\s+remotecfg/);
+    assert.match(await fleet.collectorRow('edge-us-1').innerText(), /otelcol-contrib\s+OpAMP/);
+    await fleet.page.screenshot({ path: join(screenshotDir, 'collectors.png'), fullPage: true });
+  });
+
+  it('adds a Grafana Alloy collector and shows its remotecfg snippet once', { skip }, async () => {
+    await fleet.login();
+    const { dialog, snippet } = await fleet.addAlloyCollector('alloy-from-ui');
+    assert.match(snippet, /remotecfg \{/);
+    assert.match(snippet, /bearer_token\s+= "lm/);
+    assert.match(await dialog.getByRole('note').innerText(), /Shown once/);
+    await fleet.page.screenshot({ path: join(screenshotDir, 'alloy-snippet.png') });
+    await fleet.closeDialog(dialog);
+    await fleet.collectorRow('alloy-from-ui').waitFor();
+    assert.equal(await fleet.collectorStatus('alloy-from-ui'), 'Pending');
+  });
+
+  it('shows the OpAMP one-line installer with a fresh enrollment token', { skip }, async () => {
+    await fleet.login();
+    const { dialog, command } = await fleet.addOpampCollector();
+    assert.match(
+      command,
+      new RegExp(
+        `^curl -fsSL ${server.url}/api/v1/downloads/install-opamp\\.sh \\| sudo sh -s -- --token \\S+$`,
+      ),
+    );
+    await fleet.closeDialog(dialog);
+  });
+
+  it('deregisters a collector after confirmation and drops it from the list', { skip }, async () => {
+    await seedCollector('to-retire', 'otelcol');
+    await seedCollector('to-keep', 'otelcol');
+    await fleet.login();
+    await fleet.collectorRow('to-retire').waitFor();
+    await fleet.deregister('to-retire');
+    await fleet.collectorRow('to-keep').waitFor();
+    const remaining = await server.api('/api/v1/collectors');
+    const names = ((await remaining.json()) as { items: CollectorView[] }).items.map((c) => c.name);
+    assert.ok(!names.includes('to-retire'), `still listed by the API: ${names.join(', ')}`);
+  });
+
+  it('shows a collector’s record and its events newest first', { skip }, async () => {
+    const collector = await seedCollector('detail-target', 'alloy');
+    const rotated = await server.api(`/api/v1/collectors/${collector.id}/token`, { method: 'POST' });
+    assert.equal(rotated.status, 201);
+    const response = await server.api(`/api/v1/collectors/${collector.id}/events`);
+    const fromApi = ((await response.json()) as { items: CollectorEventView[] }).items;
+    assert.ok(
+      fromApi.length >= 2,
+      `expected at least the two token_minted events, got ${JSON.stringify(fromApi)}`,
+    );
+    const newestFirst = [...fromApi]
+      .sort((a, b) => Date.parse(b.at) - Date.parse(a.at) || b.id - a.id)
+      .map(({ type, detail }) => ({ type, detail }));
+
+    await fleet.login();
+    await fleet.openCollector('detail-target');
+    assert.equal(await fleet.overviewField('Host CPU'), '—');
+    assert.equal(await fleet.overviewField('Uptime'), '—');
+    assert.equal(await fleet.overviewField('Restarts'), '0');
+    await fleet.page.screenshot({ path: join(screenshotDir, 'collector-overview.png') });
+    assert.deepEqual(await fleet.events(), newestFirst);
+    await fleet.page.screenshot({ path: join(screenshotDir, 'collector-events.png') });
+  });
+
+  it('mints an enrollment token in Settings, shows it once and revokes it', { skip }, async () => {
+    await fleet.login();
+    await fleet.openEnrollmentTokens();
+    const token = await fleet.createEnrollmentToken();
+    const listed = await server.api('/api/v1/enrollment-tokens');
+    const view = ((await listed.json()) as { items: EnrollmentTokenView[] }).items.find((t) =>
+      token.startsWith(t.prefix.replace(/…$/, '')),
+    );
+    assert.ok(view, `the API does not list the token ${token.slice(0, 9)}…`);
+    await fleet.enrollmentTokenRow(view.prefix).locator('.badge', { hasText: 'Active' }).waitFor();
+    await fleet.page.screenshot({ path: join(screenshotDir, 'enrollment-tokens.png'), fullPage: true });
+    await fleet.revokeEnrollmentToken(view.prefix);
+  });
+
+  it('signs out and returns to the login page', { skip }, async () => {
+    await fleet.login();
+    await fleet.signOut();
+    await fleet.page.goto('/collectors');
+    await fleet.page.waitForURL('**/login?next=%2Fcollectors');
+  });
+});

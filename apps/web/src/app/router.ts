@@ -1,0 +1,67 @@
+import { useSyncExternalStore } from 'react';
+
+/**
+ * A tiny History-API router: `navigate()` changes the URL, `usePathname()` re-renders on every
+ * change (including back/forward). The server answers every non-API GET with index.html, so
+ * any path can be loaded directly.
+ */
+const changeEvent = 'linkmesh:navigate';
+
+export function navigate(path: string, options: { replace?: boolean } = {}): void {
+  if (path === window.location.pathname + window.location.search) return;
+  if (options.replace === true) window.history.replaceState(null, '', path);
+  else window.history.pushState(null, '', path);
+  window.dispatchEvent(new Event(changeEvent));
+}
+
+function subscribe(onChange: () => void): () => void {
+  window.addEventListener('popstate', onChange);
+  window.addEventListener(changeEvent, onChange);
+  return () => {
+    window.removeEventListener('popstate', onChange);
+    window.removeEventListener(changeEvent, onChange);
+  };
+}
+
+export function usePathname(): string {
+  return useSyncExternalStore(subscribe, () => window.location.pathname);
+}
+
+export type Route =
+  | { page: 'login' }
+  | { page: 'collectors' }
+  | { page: 'collector'; id: string; tab: 'overview' | 'events' }
+  | { page: 'settings'; section: 'enrollment-tokens' }
+  | { page: 'redirect'; to: string }
+  | { page: 'not-found' };
+
+/**
+ * Maps a pathname to a page.
+ *
+ * @example routeOf('/collectors/abc/events') // { page: 'collector', id: 'abc', tab: 'events' }
+ */
+export function routeOf(pathname: string): Route {
+  let parts: string[];
+  try {
+    parts = pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  } catch {
+    return { page: 'not-found' }; // a malformed %-escape typed into the address bar
+  }
+  const [first, second, third] = parts;
+  if (parts.length === 0) return { page: 'redirect', to: '/collectors' };
+  if (first === 'login' && parts.length === 1) return { page: 'login' };
+  if (first === 'collectors') {
+    if (second === undefined) return { page: 'collectors' };
+    if (parts.length === 2) return { page: 'collector', id: second, tab: 'overview' };
+    if (parts.length === 3 && third === 'events') return { page: 'collector', id: second, tab: 'events' };
+  }
+  if (first === 'settings') {
+    if (parts.length === 1) return { page: 'redirect', to: '/settings/enrollment-tokens' };
+    if (parts.length === 2 && second === 'enrollment-tokens') return { page: 'settings', section: second };
+  }
+  return { page: 'not-found' };
+}
+
+/** The path of a collector's page (and tab). */
+export const collectorPath = (id: string, tab: 'overview' | 'events' = 'overview'): string =>
+  `/collectors/${encodeURIComponent(id)}${tab === 'events' ? '/events' : ''}`;

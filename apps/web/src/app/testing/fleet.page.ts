@@ -1,0 +1,166 @@
+import type { Locator, Page } from 'playwright-core';
+
+/**
+ * The fleet UI as a browser test sees it: one method per thing an operator does, locating
+ * elements by role and label the way assistive technology would. No sleeps: every method
+ * waits on the element or URL that proves the step happened.
+ *
+ * @example
+ * const fleet = new FleetPage(page);
+ * await fleet.login();
+ * await fleet.collectorRow('edge-1').waitFor();
+ */
+export class FleetPage {
+  constructor(readonly page: Page) {}
+
+  async login(username = 'admin', password = 'test-admin-password'): Promise<void> {
+    await this.page.goto('/login');
+    await this.submitLogin(username, password);
+    await this.page.waitForURL('**/collectors');
+    await this.collectorsHeading.waitFor();
+  }
+
+  /** Fills and submits the login form without waiting for the outcome. */
+  async submitLogin(username: string, password: string): Promise<void> {
+    await this.page.getByLabel('Username').fill(username);
+    await this.page.getByLabel('Password').fill(password);
+    await this.page.getByRole('button', { name: 'Sign in' }).click();
+  }
+
+  get loginError(): Locator {
+    return this.page.getByRole('alert');
+  }
+
+  get collectorsHeading(): Locator {
+    return this.page.getByRole('heading', { level: 1, name: 'Collectors' });
+  }
+
+  get collectorsTable(): Locator {
+    return this.page.getByRole('table', { name: 'Collectors' });
+  }
+
+  /** The table row whose row header (the name column) is exactly `name`. */
+  collectorRow(name: string): Locator {
+    return this.collectorsTable
+      .getByRole('row')
+      .filter({ has: this.page.getByRole('rowheader', { name, exact: true }) });
+  }
+
+  /** The status badge's text in the collector's row ("Pending", "Connected" …). */
+  async collectorStatus(name: string): Promise<string> {
+    return (await this.collectorRow(name).locator('.badge').innerText()).trim();
+  }
+
+  async openAddCollector(): Promise<Locator> {
+    await this.page.getByRole('button', { name: 'Add collector' }).click();
+    const dialog = this.page.getByRole('dialog', { name: 'Add collector' });
+    await dialog.waitFor();
+    return dialog;
+  }
+
+  /** Add collector → Grafana Alloy → name → create; returns the dialog showing the snippet. */
+  async addAlloyCollector(name: string): Promise<{ dialog: Locator; snippet: string }> {
+    const chooser = await this.openAddCollector();
+    await chooser.getByRole('button', { name: 'Grafana Alloy' }).click();
+    const dialog = this.page.getByRole('dialog', { name: 'Add Grafana Alloy' });
+    await dialog.getByLabel('Collector name').fill(name);
+    await dialog.getByRole('button', { name: 'Create collector' }).click();
+    const snippetField = dialog.getByLabel('remotecfg snippet');
+    await snippetField.waitFor();
+    return { dialog, snippet: await snippetField.inputValue() };
+  }
+
+  /** Add collector → OpAMP; returns the install command shown once. */
+  async addOpampCollector(): Promise<{ dialog: Locator; command: string }> {
+    const chooser = await this.openAddCollector();
+    await chooser.getByRole('button', { name: 'OpAMP (otelcol-contrib)' }).click();
+    const dialog = this.page.getByRole('dialog', { name: 'Add OpAMP (otelcol-contrib)' });
+    await dialog.getByRole('button', { name: 'Create enrollment token' }).click();
+    const commandField = dialog.getByLabel('Install command');
+    await commandField.waitFor();
+    return { dialog, command: await commandField.inputValue() };
+  }
+
+  async closeDialog(dialog: Locator): Promise<void> {
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    await dialog.waitFor({ state: 'detached' });
+  }
+
+  /** Row menu → Deregister → confirm, then waits until the row has left the list. */
+  async deregister(name: string): Promise<void> {
+    await this.collectorRow(name)
+      .getByRole('button', { name: `Actions for ${name}` })
+      .click();
+    await this.page.getByRole('menuitem', { name: 'Deregister' }).click();
+    const confirm = this.page.getByRole('dialog', { name: `Deregister ${name}?` });
+    await confirm.getByRole('button', { name: 'Deregister' }).click();
+    await confirm.waitFor({ state: 'detached' });
+    await this.collectorRow(name).waitFor({ state: 'detached' });
+  }
+
+  async openCollector(name: string): Promise<void> {
+    await this.collectorRow(name).getByRole('link', { name, exact: true }).click();
+    await this.page.waitForURL('**/collectors/*');
+    await this.page.getByRole('heading', { level: 1, name, exact: true }).waitFor();
+  }
+
+  /** Value of a field on the Overview tab ("Host CPU", "Restarts" …). */
+  async overviewField(label: string): Promise<string> {
+    const field = this.page
+      .locator('.fields > div')
+      .filter({ has: this.page.locator('dt').getByText(label, { exact: true }) });
+    return (await field.locator('dd').innerText()).trim();
+  }
+
+  /** Opens the Events tab and returns its rows in the order shown (newest first). */
+  async events(): Promise<{ type: string; detail: string }[]> {
+    await this.page.getByRole('tab', { name: 'Events' }).click();
+    await this.page.waitForURL('**/events');
+    const rows = this.page.getByRole('table', { name: 'Events' }).locator('tbody tr');
+    await rows.first().waitFor();
+    const cells = await rows.evaluateAll((trs) =>
+      trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.innerText.trim())),
+    );
+    return cells.map(([type = '', , detail = '']) => ({ type, detail }));
+  }
+
+  async openEnrollmentTokens(): Promise<void> {
+    await this.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
+    await this.page.waitForURL('**/settings/enrollment-tokens');
+    await this.enrollmentTokensTable.waitFor();
+  }
+
+  get enrollmentTokensTable(): Locator {
+    return this.page.getByRole('table', { name: 'Enrollment tokens' });
+  }
+
+  /** Settings → Create token; returns the token shown once. */
+  async createEnrollmentToken(): Promise<string> {
+    await this.page.getByRole('button', { name: 'Create token' }).click();
+    const field = this.page.getByLabel('New enrollment token');
+    await field.waitFor();
+    return field.inputValue();
+  }
+
+  /** The token row whose prefix (as the API lists it) matches. */
+  enrollmentTokenRow(prefix: string): Locator {
+    return this.enrollmentTokensTable
+      .getByRole('row')
+      .filter({ has: this.page.getByRole('rowheader', { name: prefix, exact: true }) });
+  }
+
+  async revokeEnrollmentToken(prefix: string): Promise<void> {
+    await this.enrollmentTokenRow(prefix)
+      .getByRole('button', { name: `Revoke token ${prefix}` })
+      .click();
+    const confirm = this.page.getByRole('dialog', { name: `Revoke token ${prefix}?` });
+    await confirm.getByRole('button', { name: 'Revoke' }).click();
+    await confirm.waitFor({ state: 'detached' });
+    await this.enrollmentTokenRow(prefix).locator('.badge', { hasText: 'Revoked' }).waitFor();
+  }
+
+  async signOut(): Promise<void> {
+    await this.page.getByRole('button', { name: 'Sign out' }).click();
+    await this.page.getByRole('heading', { name: 'Sign in' }).waitFor();
+  }
+}

@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { duration, missing, quantity, relativeTime } from './format.ts';
+
+const nowMs = Date.parse('2025-03-01T12:00:00Z');
+
+describe('relativeTime', () => {
+  it('reads "now" within ten seconds either way', () => {
+    assert.equal(relativeTime('2025-03-01T11:59:55Z', nowMs), 'now');
+    assert.equal(relativeTime('2025-03-01T12:00:09Z', nowMs), 'now');
+  });
+
+  it('picks the largest whole unit, past and future', () => {
+    assert.equal(relativeTime('2025-03-01T11:55:00Z', nowMs), '5 minutes ago');
+    assert.equal(relativeTime('2025-03-01T15:00:00Z', nowMs), 'in 3 hours');
+    assert.equal(relativeTime('2025-02-27T12:00:00Z', nowMs), '2 days ago');
+  });
+
+  it('rounds into the next unit instead of reading "60 minutes"', () => {
+    assert.equal(relativeTime('2025-03-01T12:59:40Z', nowMs), 'in 1 hour');
+  });
+
+  it('shows a dash for a collector never seen', () => {
+    assert.equal(relativeTime(null, nowMs), missing);
+  });
+});
+
+describe('duration', () => {
+  it('shows the two largest units', () => {
+    assert.equal(duration(42), '42s');
+    assert.equal(duration(125), '2m 5s');
+    assert.equal(duration(3 * 3600 + 12 * 60), '3h 12m');
+    assert.equal(duration(2 * 86_400 + 5 * 3600 + 59), '2d 5h');
+    assert.equal(duration(null), missing);
+  });
+});
+
+describe('quantity', () => {
+  it('limits fraction digits and appends the unit', () => {
+    assert.equal(quantity(12.345, ' %'), '12.3 %');
+    assert.equal(quantity(512.6, ' MB', 0), '513 MB');
+    assert.equal(quantity(0, ' %'), '0 %');
+    assert.equal(quantity(null, ' %'), missing);
+  });
+});

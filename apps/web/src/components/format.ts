@@ -1,0 +1,56 @@
+/** Display helpers shared by the pages. All inputs are API values (ISO strings, numbers, null). */
+
+export const missing = '—';
+
+const relative = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
+const steps: [Intl.RelativeTimeFormatUnit, number][] = [
+  ['second', 60],
+  ['minute', 60],
+  ['hour', 24],
+  ['day', 30],
+  ['month', 12],
+  ['year', Number.POSITIVE_INFINITY],
+];
+
+/**
+ * "3 minutes ago", "in 2 hours", "now" (under 10 s) — or "—" for null.
+ *
+ * @example relativeTime('2024-01-01T00:00:00Z', Date.parse('2024-01-01T00:05:00Z')) // "5 minutes ago"
+ */
+export function relativeTime(iso: string | null, nowMs: number): string {
+  if (iso === null) return missing;
+  const deltaSeconds = (Date.parse(iso) - nowMs) / 1000;
+  if (Math.abs(deltaSeconds) < 10) return 'now';
+  let value = deltaSeconds;
+  for (const [unit, size] of steps) {
+    // Compare the rounded value so 59.6 minutes reads "in 1 hour", not "in 60 minutes".
+    if (Math.abs(Math.round(value)) < size) return relative.format(Math.round(value), unit);
+    value /= size;
+  }
+  return missing;
+}
+
+const absolute = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'medium' });
+
+/** Local date and time, or "—" for null. */
+export const dateTime = (iso: string | null): string =>
+  iso === null ? missing : absolute.format(new Date(iso));
+
+/** A number with at most `digits` fraction digits and a unit suffix, or "—" for null. */
+export function quantity(value: number | null, unit = '', digits = 1): string {
+  if (value === null) return missing;
+  return `${value.toLocaleString('en', { maximumFractionDigits: digits })}${unit}`;
+}
+
+/** "3d 4h", "5h 12m", "42s" — or "—" for null. */
+export function duration(seconds: number | null): string {
+  if (seconds === null) return missing;
+  const s = Math.max(0, Math.floor(seconds));
+  const days = Math.floor(s / 86_400);
+  const hours = Math.floor((s % 86_400) / 3600);
+  const minutes = Math.floor((s % 3600) / 60);
+  if (days > 0) return `${days}d ${hours}h`;
+  if (hours > 0) return `${hours}h ${minutes}m`;
+  if (minutes > 0) return `${minutes}m ${s % 60}s`;
+  return `${s}s`;
+}

@@ -1,0 +1,50 @@
+import { getCollector } from '../../api/collectors.api.ts';
+import { useResource } from '../../api/resource.hook.ts';
+import { collectorPath, navigate } from '../../app/router.ts';
+import { ErrorNotice } from '../../components/ErrorNotice.tsx';
+import { Link } from '../../components/Link.tsx';
+import { StatusBadge } from '../../components/StatusBadge.tsx';
+import { Tabs } from '../../components/Tabs.tsx';
+import { CollectorEvents } from './CollectorEvents.tsx';
+import { CollectorOverview } from './CollectorOverview.tsx';
+
+type Tab = 'overview' | 'events';
+const tabs = [
+  { key: 'overview', label: 'Overview' },
+  { key: 'events', label: 'Events' },
+] as const satisfies readonly { key: Tab; label: string }[];
+
+/** One collector: its record and host metrics (Overview) and its event history (Events). */
+export function CollectorDetailPage({ id, tab }: { id: string; tab: Tab }) {
+  const collector = useResource(`collector:${id}`, () => getCollector(id), 15);
+
+  return (
+    <section aria-labelledby="collector-title">
+      <nav aria-label="Breadcrumb" className="breadcrumb">
+        <Link href="/collectors">Collectors</Link> <span aria-hidden="true">/</span>
+      </nav>
+      {collector.state === 'loading' && <p className="muted">Loading collector…</p>}
+      {collector.state === 'error' && <ErrorNotice message={collector.message} onRetry={collector.reload} />}
+      {collector.state === 'ready' && (
+        <>
+          <div className="page-header">
+            <h1 id="collector-title">{collector.data.name}</h1>
+            <StatusBadge status={collector.data.status} />
+          </div>
+          <Tabs
+            label="Collector"
+            tabs={tabs}
+            selected={tab}
+            onSelect={(next) => navigate(collectorPath(id, next), { replace: true })}
+          >
+            {tab === 'overview' ? (
+              <CollectorOverview collector={collector.data} />
+            ) : (
+              <CollectorEvents id={id} />
+            )}
+          </Tabs>
+        </>
+      )}
+    </section>
+  );
+}
