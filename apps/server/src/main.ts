@@ -95,8 +95,15 @@ export async function startServer(config: Config, options: StartOptions): Promis
       storage,
       clock,
       (collectorId) => bearers.isLive(collectorId),
-      { flushIntervalMs: 1000, maxBufferedRows: 500_000 },
-      (error) => logger.error({ err: error }, 'telemetry.flush: failed'),
+      { flushIntervalMs: 200, maxBufferedRows: 500_000 },
+      {
+        flushed: (report) => {
+          metrics.telemetryFlushDuration.observe(report.durationMs / 1000);
+          metrics.telemetryRowsWritten.inc(report.rows);
+          if (report.durationMs > 250) logger.warn(report, 'telemetry.flush: slow');
+        },
+        failed: (error) => logger.error({ err: error }, 'telemetry.flush: failed'),
+      },
     );
     const throughput = new ThroughputQuery(storage, clock);
 

@@ -41,6 +41,19 @@ export class ServerMetrics {
     registers: [this.registry],
   });
 
+  readonly telemetryFlushDuration = new Histogram({
+    name: 'linkmesh_telemetry_flush_duration_seconds',
+    help: 'Time to write one batch of self-telemetry (ComponentThroughput rows and collector updates).',
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+
+  readonly telemetryRowsWritten = new Counter({
+    name: 'linkmesh_telemetry_rows_written_total',
+    help: 'ComponentThroughput rows written.',
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'linkmesh_' });
   }

@@ -76,8 +76,11 @@ describeStorage('ComponentThroughput storage', (suite) => {
         clock,
         () => Promise.resolve(true),
         { flushIntervalMs: 1000, maxBufferedRows: 1000 },
-        (e) => {
-          throw e;
+        {
+          flushed: () => undefined,
+          failed: (error) => {
+            throw error;
+          },
         },
       );
       const push = async (timeUnixMs: number, uptimeSeconds: number, accepted: number) => {

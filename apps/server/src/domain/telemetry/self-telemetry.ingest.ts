@@ -41,7 +41,10 @@ export class SelfTelemetryIngest {
     private readonly clock: Clock,
     private readonly isLive: (collectorId: string) => Promise<boolean>,
     private readonly settings: IngestSettings,
-    private readonly onFlushError: (error: unknown) => void,
+    private readonly observer: {
+      flushed(report: { rows: number; collectors: number; durationMs: number }): void;
+      failed(error: unknown): void;
+    },
   ) {}
 
   start(): void {
@@ -98,6 +101,7 @@ export class SelfTelemetryIngest {
     const collectors = this.collectors;
     this.rows = [];
     this.collectors = new Map();
+    const startedMs = performance.now();
     try {
       await this.storage.transaction(async (stores) => {
         const states = new Map(
@@ -117,8 +121,13 @@ export class SelfTelemetryIngest {
         }
         await stores.throughput.updateLive(updates);
       });
+      this.observer.flushed({
+        rows: rows.length,
+        collectors: collectors.size,
+        durationMs: performance.now() - startedMs,
+      });
     } catch (error) {
-      this.onFlushError(error);
+      this.observer.failed(error);
     }
   }
 }

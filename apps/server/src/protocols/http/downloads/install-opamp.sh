@@ -1,0 +1,526 @@
+#!/bin/sh
+# LinkMesh OpAMP installer: installs otelcol-contrib and the upstream OpAMP supervisor on a Linux
+# host, points the supervisor at a LinkMesh server with an enrollment token, and starts
+# opamp-supervisor.service.
+#
+#   curl -fsSL <server>/api/v1/downloads/install-opamp.sh | sudo sh -s -- --token <TOKEN>
+#
+# The LinkMesh server serves this file from a template and substitutes its external URL into
+# LINKMESH_SERVER_URL below; nothing else is substituted. Run `sh install-opamp.sh --help` for
+# the options, the mirror layout for air-gapped hosts, and what the script writes.
+#
+# Re-running it with the same arguments rewrites the same files and restarts the service. The
+# supervisor's storage directory (its instance id, last remote config) is never deleted.
+set -eu
+
+# --- Pinned defaults (override with --otelcol-version / --supervisor-version or the env vars) ---
+DEFAULT_OTELCOL_VERSION=0.135.0
+DEFAULT_SUPERVISOR_VERSION=0.135.0
+LINKMESH_SERVER_URL='__LINKMESH_SERVER_URL__'
+
+RELEASES_URL=https://github.com/open-telemetry/opentelemetry-collector-releases/releases/download
+OTELCOL_CHECKSUMS=opentelemetry-collector-releases_otelcol-contrib_checksums.txt
+SUPERVISOR_CHECKSUMS=checksums.txt
+
+OTELCOL_BIN=/usr/local/bin/otelcol-contrib
+SUPERVISOR_BIN=/usr/local/bin/opampsupervisor
+CONFIG_DIR=/etc/otelcol-supervisor
+CONFIG_FILE=$CONFIG_DIR/supervisor.yaml
+STATE_DIR=/var/lib/otelcol
+STORAGE_DIR=$STATE_DIR/supervisor
+UNIT_NAME=opamp-supervisor.service
+UNIT_FILE=/etc/systemd/system/$UNIT_NAME
+SERVICE_USER=otelcol
+
+umask 022
+
+say() { printf 'install-opamp: %s\n' "$*"; }
+warn() { printf 'install-opamp: warning: %s\n' "$*" >&2; }
+die() {
+  printf 'install-opamp: error: %s\n' "$*" >&2
+  exit 1
+}
+
+usage() {
+  cat <<EOF
+Usage: curl -fsSL <server>/api/v1/downloads/install-opamp.sh | sudo sh -s -- --token TOKEN [options]
+
+Installs otelcol-contrib and the OpenTelemetry OpAMP supervisor, enrols this host with LinkMesh
+and starts $UNIT_NAME. Linux on amd64 (x86_64) or arm64 (aarch64) with systemd; run as root.
+
+Options:
+  --token TOKEN             Enrollment token (lmet_...). Required; or set LINKMESH_TOKEN
+                            (with sudo -E). Single use, expires after 15 minutes by default.
+  --server URL              LinkMesh server URL (http:// or https://).
+                            Default: ${LINKMESH_SERVER_URL}
+  --otelcol-version V       otelcol-contrib version (default $DEFAULT_OTELCOL_VERSION; env OTELCOL_VERSION).
+  --supervisor-version V    opampsupervisor version (default $DEFAULT_SUPERVISOR_VERSION; env SUPERVISOR_VERSION).
+  --mirror URL|DIR          Air-gapped hosts: take both artifacts and their checksum files from
+                            an http(s) mirror or a local directory instead of GitHub (layout below).
+  --skip-checksum           Do not verify SHA-256 checksums of the downloads (not recommended).
+  --dry-run                 Download, install and start nothing. Print what would be done and
+                            write the configuration files under --root (default: a new
+                            temporary directory) so they can be inspected.
+  --root DIR                With --dry-run only: prefix for every path written.
+  -h, --help                Show this help.
+
+Upstream artifacts (https://github.com/open-telemetry/opentelemetry-collector-releases):
+  releases/download/v<V>/otelcol-contrib_<V>_linux_<arch>.tar.gz
+  releases/download/v<V>/$OTELCOL_CHECKSUMS
+  releases/download/cmd%2Fopampsupervisor%2Fv<V>/opampsupervisor_<V>_linux_<arch>
+  releases/download/cmd%2Fopampsupervisor%2Fv<V>/$SUPERVISOR_CHECKSUMS
+
+Mirror layout (--mirror M; the upstream release assets, unchanged, one directory per version):
+  M/otelcol-contrib/<V>/otelcol-contrib_<V>_linux_<arch>.tar.gz
+  M/otelcol-contrib/<V>/$OTELCOL_CHECKSUMS
+  M/opampsupervisor/<V>/opampsupervisor_<V>_linux_<arch>
+  M/opampsupervisor/<V>/$SUPERVISOR_CHECKSUMS
+
+Writes:
+  $OTELCOL_BIN, $SUPERVISOR_BIN
+  $CONFIG_FILE (mode 0600; holds the token; a replaced file is kept as supervisor.yaml.bak)
+  $UNIT_FILE
+  $STORAGE_DIR/ (supervisor storage, mode 0750)
+and creates the system user '$SERVICE_USER' if it is missing.
+
+Follow the logs with: journalctl -u opamp-supervisor -f
+EOF
+}
+
+# --- Arguments -----------------------------------------------------------------------------------
+token=${LINKMESH_TOKEN:-}
+server=$LINKMESH_SERVER_URL
+server_given=0
+otelcol_version=${OTELCOL_VERSION:-$DEFAULT_OTELCOL_VERSION}
+supervisor_version=${SUPERVISOR_VERSION:-$DEFAULT_SUPERVISOR_VERSION}
+mirror=
+dry_run=0
+root=
+root_given=0
+skip_checksum=0
+
+while [ $# -gt 0 ]; do
+  opt=$1
+  inline=0
+  case $opt in
+    --*=*)
+      value=${opt#*=}
+      opt=${opt%%=*}
+      inline=1
+      ;;
+  esac
+  case $opt in
+    --token | --server | --otelcol-version | --supervisor-version | --mirror | --root)
+      if [ "$inline" = 0 ]; then
+        case ${2-} in
+          '' | --*) die "$opt needs a value" ;;
+        esac
+        value=$2
+        shift
+      fi
+      case $opt in
+        --token) token=$value ;;
+        --server)
+          server=$value
+          server_given=1
+          ;;
+        --otelcol-version) otelcol_version=$value ;;
+        --supervisor-version) supervisor_version=$value ;;
+        --mirror) mirror=$value ;;
+        --root)
+          root=$value
+          root_given=1
+          ;;
+      esac
+      ;;
+    --dry-run | --skip-checksum | -h | --help)
+      [ "$inline" = 0 ] || die "$opt does not take a value"
+      case $opt in
+        --dry-run) dry_run=1 ;;
+        --skip-checksum) skip_checksum=1 ;;
+        *)
+          usage
+          exit 0
+          ;;
+      esac
+      ;;
+    *) die "unknown option '$opt' (see --help)" ;;
+  esac
+  shift
+done
+
+# --- Validation (everything is checked before anything is written) -------------------------------
+[ -n "$token" ] || die "an enrollment token is required: pass --token TOKEN (or set LINKMESH_TOKEN and use sudo -E). Mint one in LinkMesh: Collectors > Add Collector > OpAMP."
+# The token is quoted into YAML and sent as an HTTP header: allow only URL-safe characters.
+case $token in
+  *[!A-Za-z0-9._~-]*) die "the token contains characters a LinkMesh token never has; copy it again from LinkMesh" ;;
+esac
+[ "${#token}" -ge 16 ] || die "the token is too short to be a LinkMesh enrollment token; copy it again from LinkMesh"
+
+# Keeps the first 9 characters: enough to tell tokens apart, useless to anyone reading the output.
+token_hint=$(printf '%.9s' "$token")…
+
+# A URL with only the characters a LinkMesh external URL needs; anything else (quotes, spaces,
+# query strings, credentials) is refused because the URL is written into YAML.
+valid_url() {
+  case $1 in
+    *[!]A-Za-z0-9._~:/%[-]*) return 1 ;;
+  esac
+  printf '%s\n' "$1" | grep -Eq '^https?://([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?(/[A-Za-z0-9._~%/-]*)?$'
+}
+
+if [ "$server_given" = 0 ] && ! valid_url "$server"; then
+  die "no server URL: this copy of the script was not downloaded from a LinkMesh server; pass --server URL"
+fi
+valid_url "$server" || die "--server must be an http:// or https:// URL such as https://fleet.example.com (got '$server')"
+while :; do
+  case $server in
+    */) server=${server%/} ;;
+    *) break ;;
+  esac
+done
+case $server in
+  https://*)
+    endpoint="wss://${server#https://}/v1/opamp"
+    ws_insecure=0
+    ;;
+  *)
+    endpoint="ws://${server#http://}/v1/opamp"
+    ws_insecure=1
+    ;;
+esac
+
+normalize_version() {
+  v=${1#v}
+  case $v in
+    [0-9]*.[0-9]*.[0-9]*) ;;
+    *) return 1 ;;
+  esac
+  case $v in
+    *[!0-9A-Za-z.-]*) return 1 ;;
+  esac
+  printf '%s' "$v"
+}
+otelcol_version=$(normalize_version "$otelcol_version") || die "--otelcol-version must look like 0.135.0"
+supervisor_version=$(normalize_version "$supervisor_version") || die "--supervisor-version must look like 0.135.0"
+
+if [ -n "$mirror" ]; then
+  case $mirror in
+    /*)
+      case $mirror in
+        *[!A-Za-z0-9._/-]*) die "--mirror directory has unexpected characters (got '$mirror')" ;;
+      esac
+      ;;
+    *) valid_url "$mirror" || die "--mirror must be an http(s):// URL or an absolute directory (got '$mirror')" ;;
+  esac
+  while :; do
+    case $mirror in
+      ?*/) mirror=${mirror%/} ;;
+      *) break ;;
+    esac
+  done
+fi
+
+if [ "$root_given" = 1 ]; then
+  [ "$dry_run" = 1 ] || die "--root is only allowed with --dry-run (a real install always writes to /)"
+  [ -n "$root" ] || die "--root needs a directory"
+fi
+
+os=$(uname -s)
+[ "$os" = Linux ] || die "unsupported operating system '$os': only Linux (amd64, arm64) is supported"
+machine=$(uname -m)
+case $machine in
+  x86_64 | amd64) arch=amd64 ;;
+  aarch64 | arm64 | armv8*) arch=arm64 ;;
+  *) die "unsupported architecture '$machine': only amd64 (x86_64) and arm64 (aarch64) are supported" ;;
+esac
+
+otelcol_asset=otelcol-contrib_${otelcol_version}_linux_${arch}.tar.gz
+supervisor_asset=opampsupervisor_${supervisor_version}_linux_${arch}
+if [ -n "$mirror" ]; then
+  otelcol_base=$mirror/otelcol-contrib/$otelcol_version
+  supervisor_base=$mirror/opampsupervisor/$supervisor_version
+else
+  otelcol_base=$RELEASES_URL/v$otelcol_version
+  supervisor_base=$RELEASES_URL/cmd%2Fopampsupervisor%2Fv$supervisor_version
+fi
+
+# --- Preflight (real install only) ----------------------------------------------------------------
+downloader=
+if [ "$dry_run" = 0 ]; then
+  [ "$(id -u)" = 0 ] || die "must run as root: curl -fsSL <server>/api/v1/downloads/install-opamp.sh | sudo sh -s -- --token TOKEN (or preview with --dry-run)"
+  if [ -z "$mirror" ] || [ "${mirror#/}" = "$mirror" ]; then
+    if command -v curl >/dev/null 2>&1; then
+      downloader=curl
+    elif command -v wget >/dev/null 2>&1; then
+      downloader=wget
+    else
+      die "curl or wget is required to download the collector; install one of them and re-run"
+    fi
+  fi
+  for tool in tar mktemp; do
+    command -v "$tool" >/dev/null 2>&1 || die "'$tool' is required; install it and re-run"
+  done
+  if [ "$skip_checksum" = 0 ]; then
+    command -v sha256sum >/dev/null 2>&1 || die "'sha256sum' is required to verify the downloads (or pass --skip-checksum)"
+  fi
+  if ! command -v systemctl >/dev/null 2>&1 || [ ! -d /run/systemd/system ]; then
+    die "systemd is required: $UNIT_NAME is a systemd unit and this host does not run systemd"
+  fi
+  if ! id -u "$SERVICE_USER" >/dev/null 2>&1; then
+    command -v useradd >/dev/null 2>&1 || die "'useradd' is required to create the '$SERVICE_USER' system user"
+  fi
+fi
+
+# Every path written goes through p(): "$prefix" is empty for a real install.
+prefix=
+if [ "$dry_run" = 1 ]; then
+  if [ "$root_given" = 0 ]; then
+    root=$(mktemp -d "${TMPDIR:-/tmp}/install-opamp-dry-run.XXXXXX") || die "cannot create a temporary directory"
+  fi
+  case $root in
+    /*) ;;
+    *) root=$(pwd)/$root ;;
+  esac
+  mkdir -p "$root" || die "cannot create --root directory '$root'"
+  prefix=$(cd "$root" && pwd -P) || die "cannot enter --root directory '$root'"
+  [ "$prefix" = / ] && prefix=
+fi
+p() { printf '%s%s' "$prefix" "$1"; }
+
+if [ "$dry_run" = 1 ]; then
+  say "dry run: nothing is downloaded, installed or started; files are written under ${prefix:-/}"
+fi
+say "server $server (OpAMP endpoint $endpoint), token $token_hint"
+say "platform linux/$arch: otelcol-contrib $otelcol_version, opampsupervisor $supervisor_version"
+
+# --- Download and verify ------------------------------------------------------------------------
+work=
+written_tmp=
+cleanup() {
+  [ -z "$work" ] || rm -rf "$work"
+  [ -z "$written_tmp" ] || rm -f "$written_tmp"
+}
+# Turn signals into an exit so the EXIT trap removes the downloads and any half-written config.
+trap cleanup EXIT
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 141' PIPE
+trap 'exit 143' TERM
+
+fetch() { # fetch SOURCE DEST
+  case $1 in
+    /*) cp "$1" "$2" || die "cannot copy $1 from the mirror directory" ;;
+    *)
+      if [ "$downloader" = curl ]; then
+        curl -fsSL --retry 3 --connect-timeout 20 -o "$2" "$1" || die "download failed: $1"
+      else
+        wget -q -T 30 -O "$2" "$1" || die "download failed: $1"
+      fi
+      ;;
+  esac
+}
+
+verify() { # verify FILE ASSET CHECKSUMS_FILE
+  expected=$(awk -v a="$2" '$2 == a || $2 == ("*" a) { print $1; exit }' "$3")
+  [ -n "$expected" ] || die "$2 is not listed in its checksum file; is the version right?"
+  actual=$(sha256sum "$1" | awk '{ print $1 }')
+  [ "$actual" = "$expected" ] || die "checksum mismatch for $2 (expected $expected, got $actual)"
+}
+
+get_artifact() { # get_artifact BASE ASSET CHECKSUMS_NAME
+  if [ "$dry_run" = 1 ]; then
+    case $1 in
+      /*) say "[dry-run] would copy $1/$2" ;;
+      *) say "[dry-run] would download $1/$2" ;;
+    esac
+    [ "$skip_checksum" = 1 ] || say "[dry-run] would verify it against $1/$3"
+    return 0
+  fi
+  case $1 in
+    /*) say "copying $1/$2" ;;
+    *) say "downloading $1/$2" ;;
+  esac
+  fetch "$1/$2" "$work/$2"
+  if [ "$skip_checksum" = 0 ]; then
+    fetch "$1/$3" "$work/$2.sums"
+    verify "$work/$2" "$2" "$work/$2.sums"
+    say "verified the SHA-256 of $2"
+  fi
+}
+
+if [ "$dry_run" = 0 ]; then
+  work=$(mktemp -d "${TMPDIR:-/tmp}/install-opamp.XXXXXX") || die "cannot create a temporary directory"
+fi
+get_artifact "$otelcol_base" "$otelcol_asset" "$OTELCOL_CHECKSUMS"
+get_artifact "$supervisor_base" "$supervisor_asset" "$SUPERVISOR_CHECKSUMS"
+if [ "$dry_run" = 0 ]; then
+  mkdir "$work/otelcol"
+  tar -xzf "$work/$otelcol_asset" -C "$work/otelcol" || die "cannot unpack $otelcol_asset"
+  [ -f "$work/otelcol/otelcol-contrib" ] || die "$otelcol_asset has no otelcol-contrib binary"
+fi
+
+# --- Install ------------------------------------------------------------------------------------
+if [ "$dry_run" = 1 ]; then
+  say "[dry-run] would create the system user '$SERVICE_USER' if it is missing (useradd --system --user-group)"
+elif ! id -u "$SERVICE_USER" >/dev/null 2>&1; then
+  nologin=/usr/sbin/nologin
+  [ -x "$nologin" ] || nologin=/sbin/nologin
+  [ -x "$nologin" ] || nologin=/bin/false
+  useradd --system --user-group --no-create-home --home-dir "$STATE_DIR" --shell "$nologin" "$SERVICE_USER" ||
+    die "cannot create the system user '$SERVICE_USER'"
+  say "created the system user '$SERVICE_USER'"
+fi
+
+install_binary() { # install_binary SOURCE DEST; rename over the old one so a running copy is untouched
+  mkdir -p "$(dirname "$2")"
+  cp "$1" "$2.new"
+  chmod 0755 "$2.new"
+  mv -f "$2.new" "$2"
+  say "installed $2"
+}
+if [ "$dry_run" = 1 ]; then
+  say "[dry-run] would install $OTELCOL_BIN and $SUPERVISOR_BIN (mode 0755)"
+else
+  install_binary "$work/otelcol/otelcol-contrib" "$OTELCOL_BIN"
+  install_binary "$work/$supervisor_asset" "$SUPERVISOR_BIN"
+  "$OTELCOL_BIN" --version >/dev/null 2>&1 || warn "$OTELCOL_BIN --version failed; is this the right architecture?"
+fi
+
+# Directories: the service user owns its state; root owns the config directory, readable by the group.
+mkdir -p "$(p "$STORAGE_DIR")" "$(p "$CONFIG_DIR")"
+chmod 0750 "$(p "$STATE_DIR")" "$(p "$STORAGE_DIR")" "$(p "$CONFIG_DIR")"
+if [ "$dry_run" = 1 ]; then
+  say "[dry-run] would chown $STATE_DIR and $STORAGE_DIR to $SERVICE_USER:$SERVICE_USER, $CONFIG_DIR to root:$SERVICE_USER"
+else
+  chown "$SERVICE_USER:$SERVICE_USER" "$STATE_DIR" "$STORAGE_DIR"
+  chown "root:$SERVICE_USER" "$CONFIG_DIR"
+fi
+
+# The supervisor's server.headers is a Go http.Header (name -> list of values), hence the list.
+# TLS settings are only read for wss://; with wss:// the system CA roots are used.
+render_supervisor_yaml() {
+  printf '%s\n' \
+    '# Written by the LinkMesh OpAMP installer (install-opamp.sh); re-running it rewrites this file.' \
+    '# Holds the enrollment token: keep it mode 0600. After enrolment the LinkMesh server hands the' \
+    "# supervisor the collector's own bearer token through OpAMP connection settings." \
+    'server:' \
+    "  endpoint: \"$endpoint\"" \
+    '  headers:' \
+    "    Authorization: [\"Bearer $token\"]"
+  if [ "$ws_insecure" = 1 ]; then
+    printf '%s\n' '  tls:' '    insecure: true'
+  fi
+  printf '%s\n' \
+    'capabilities:' \
+    '  accepts_remote_config: true' \
+    '  reports_remote_config: true' \
+    '  reports_effective_config: true' \
+    '  reports_own_metrics: true' \
+    '  reports_health: true' \
+    '  reports_heartbeat: true' \
+    '  accepts_opamp_connection_settings: true' \
+    '  accepts_restart_command: true' \
+    'agent:' \
+    "  executable: \"$OTELCOL_BIN\"" \
+    '  # The collector logs through the supervisor, so journalctl -u opamp-supervisor shows both.' \
+    '  passthrough_logs: true' \
+    'storage:' \
+    "  directory: \"$STORAGE_DIR\""
+}
+
+render_unit() {
+  cat <<EOF
+# Written by the LinkMesh OpAMP installer (install-opamp.sh); re-running it rewrites this file.
+# Put local changes in a drop-in: systemctl edit $UNIT_NAME
+[Unit]
+Description=OpenTelemetry OpAMP supervisor for otelcol-contrib (managed by LinkMesh)
+Documentation=https://github.com/open-telemetry/opentelemetry-collector-contrib/tree/main/cmd/opampsupervisor
+Wants=network-online.target
+After=network-online.target
+
+[Service]
+Type=simple
+User=$SERVICE_USER
+Group=$SERVICE_USER
+WorkingDirectory=$STATE_DIR
+ExecStart=$SUPERVISOR_BIN --config $CONFIG_FILE
+Restart=on-failure
+RestartSec=5s
+# The supervisor stops the collector it runs; only stragglers get SIGKILL after the timeout.
+KillMode=mixed
+TimeoutStopSec=30s
+NoNewPrivileges=true
+
+[Install]
+WantedBy=multi-user.target
+EOF
+}
+
+# write_file DEST MODE RENDER_FUNCTION: atomic replace through a temporary file in the same
+# directory (mktemp creates it 0600, so the token is never readable by others, not even briefly).
+write_file() {
+  tmp=$(mktemp "$(dirname "$1")/.install-opamp.XXXXXX") || die "cannot write in $(dirname "$1")"
+  "$3" >"$tmp"
+  chmod "$2" "$tmp"
+  written_tmp=$tmp
+}
+
+config_path=$(p "$CONFIG_FILE")
+write_file "$config_path" 0600 render_supervisor_yaml
+if [ -f "$config_path" ] && ! cmp -s "$written_tmp" "$config_path"; then
+  if grep -Fq "\"Bearer $token\"" "$config_path"; then
+    say "notice: $CONFIG_FILE differs from what this run writes; replacing it (previous copy: supervisor.yaml.bak)"
+  else
+    say "notice: $CONFIG_FILE holds a different token; replacing it (previous copy: supervisor.yaml.bak)"
+  fi
+  cp -p "$config_path" "$config_path.bak"
+  chmod 0600 "$config_path.bak"
+fi
+[ "$dry_run" = 1 ] || chown "$SERVICE_USER:$SERVICE_USER" "$written_tmp"
+mv -f "$written_tmp" "$config_path"
+written_tmp=
+say "wrote $config_path (mode 0600)"
+
+unit_path=$(p "$UNIT_FILE")
+mkdir -p "$(dirname "$unit_path")"
+write_file "$unit_path" 0644 render_unit
+mv -f "$written_tmp" "$unit_path"
+written_tmp=
+say "wrote $unit_path"
+
+# --- Start ------------------------------------------------------------------------------------
+# restart (not enable --now) so that a re-run also picks up a new config or new binaries.
+if [ "$dry_run" = 1 ]; then
+  say "[dry-run] would run: systemctl daemon-reload && systemctl enable $UNIT_NAME && systemctl restart $UNIT_NAME"
+else
+  systemctl daemon-reload
+  systemctl enable "$UNIT_NAME" >/dev/null 2>&1 || die "systemctl enable $UNIT_NAME failed"
+  systemctl restart "$UNIT_NAME" || die "$UNIT_NAME did not start; see: journalctl -u opamp-supervisor -e"
+  say "started $UNIT_NAME"
+fi
+
+# --- Summary ------------------------------------------------------------------------------------
+if [ "$dry_run" = 1 ]; then
+  heading="dry run complete (nothing downloaded, installed or started); files written under ${prefix:-/}:"
+else
+  heading="installed. Files:"
+fi
+cat <<EOF
+
+LinkMesh OpAMP enrolment: $heading
+  $(p "$CONFIG_FILE")  (mode 0600, token $token_hint)
+  $(p "$UNIT_FILE")
+  $(p "$STORAGE_DIR")/  (supervisor storage)
+EOF
+if [ "$dry_run" = 0 ]; then
+  printf '  %s\n  %s\n' "$OTELCOL_BIN ($otelcol_version)" "$SUPERVISOR_BIN ($supervisor_version)"
+fi
+cat <<EOF
+
+  OpAMP endpoint:  $endpoint
+  Follow the logs: journalctl -u opamp-supervisor -f
+
+The collector appears in LinkMesh (Collectors, mode OpAMP) within about 30 seconds. If it does not,
+check the logs: an expired or already used enrollment token is refused; mint a new one and re-run.
+EOF

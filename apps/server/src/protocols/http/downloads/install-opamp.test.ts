@@ -1,0 +1,387 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import Fastify from 'fastify';
+import { registerDownloadRoutes, renderInstallScript } from './downloads.routes.ts';
+import {
+  capabilities,
+  execStart,
+  hostArch,
+  hostState,
+  InstallerSandbox,
+  modeOf,
+  readSupervisorYaml,
+  realCommand,
+  SHELLS,
+  template,
+  token,
+  tree,
+} from './install-opamp.sandbox.ts';
+
+const otherToken = 'lmet_ZyXwVuTsRqPoNmLkJiHgFeDcBa9876543210_-ZyXw';
+const releases = 'https://github.com/open-telemetry/opentelemetry-collector-releases/releases/download';
+const configPath = 'etc/otelcol-supervisor/supervisor.yaml';
+const unitPath = 'etc/systemd/system/opamp-supervisor.service';
+
+for (const shell of SHELLS) {
+  describe(`install-opamp.sh under ${shell.join(' ')}`, () => {
+    const sandboxes: InstallerSandbox[] = [];
+    const sandbox = (serverUrl: string | null = 'http://127.0.0.1:8080') => {
+      const s = new InstallerSandbox(serverUrl);
+      sandboxes.push(s);
+      return s;
+    };
+    after(() => sandboxes.forEach((s) => s.dispose()));
+
+    it('dry run writes a supervisor.yaml that a YAML 1.2 parser reads as LinkMesh expects', () => {
+      const s = sandbox('http://127.0.0.1:8080');
+      const r = s.run(shell, ['--dry-run', '--root', s.root, '--token', token]);
+      assert.equal(r.status, 0, r.stderr);
+      const path = join(s.root, configPath);
+      assert.equal(modeOf(path), 0o600);
+      assert.deepEqual(readSupervisorYaml(path), {
+        server: {
+          endpoint: 'ws://127.0.0.1:8080/v1/opamp',
+          headers: { Authorization: [`Bearer ${token}`] },
+          tls: { insecure: true },
+        },
+        capabilities,
+        agent: { executable: '/usr/local/bin/otelcol-contrib', passthrough_logs: true },
+        storage: { directory: '/var/lib/otelcol/supervisor' },
+      });
+    });
+
+    it('maps an https server to wss, keeps a path prefix, and writes no tls section', () => {
+      const s = sandbox('https://fleet.example.com/linkmesh/');
+      const r = s.run(shell, ['--dry-run', '--root', s.root, '--token', token]);
+      assert.equal(r.status, 0, r.stderr);
+      const yaml = readSupervisorYaml(join(s.root, configPath));
+      assert.equal(yaml.server.endpoint, 'wss://fleet.example.com/linkmesh/v1/opamp');
+      assert.equal(yaml.server.tls, undefined);
+      assert.deepEqual(yaml.capabilities, capabilities);
+    });
+
+    it('--server overrides the substituted URL', () => {
+      const s = sandbox('https://fleet.example.com');
+      const r = s.run(shell, [
+        '--dry-run',
+        '--root',
+        s.root,
+        '--token',
+        token,
+        '--server',
+        'http://[::1]:9090',
+      ]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(readSupervisorYaml(join(s.root, configPath)).server.endpoint, 'ws://[::1]:9090/v1/opamp');
+    });
+
+    it('writes the systemd unit, the storage directory, and nothing outside --root', () => {
+      const s = sandbox();
+      const before = hostState();
+      const r = s.run(shell, ['--dry-run', '--root', s.root, '--token', token]);
+      assert.equal(r.status, 0, r.stderr);
+      const unit = readFileSync(join(s.root, unitPath), 'utf8');
+      assert.ok(unit.split('\n').includes(execStart), unit);
+      for (const line of ['Restart=on-failure', 'After=network-online.target', 'User=otelcol']) {
+        assert.ok(unit.split('\n').includes(line), line);
+      }
+      assert.equal(modeOf(join(s.root, unitPath)), 0o644);
+      assert.equal(modeOf(join(s.root, 'var/lib/otelcol/supervisor')), 0o750);
+      assert.deepEqual(tree(s.root), [
+        'etc/',
+        'etc/otelcol-supervisor/',
+        'etc/otelcol-supervisor/supervisor.yaml',
+        'etc/systemd/',
+        'etc/systemd/system/',
+        'etc/systemd/system/opamp-supervisor.service',
+        'var/',
+        'var/lib/',
+        'var/lib/otelcol/',
+        'var/lib/otelcol/supervisor/',
+      ]);
+      assert.deepEqual([tree(s.tmp), tree(s.cwd), tree(s.home)], [[], [], []]);
+      assert.deepEqual(s.calls(), [], 'a dry run downloads, unpacks, chowns and starts nothing');
+      assert.deepEqual(hostState(), before);
+    });
+
+    it('without --root a dry run writes into a fresh temporary directory', () => {
+      const s = sandbox();
+      const r = s.run(shell, ['--dry-run', '--token', token]);
+      assert.equal(r.status, 0, r.stderr);
+      const [dir, ...rest] = tree(s.tmp).filter((e) => /^install-opamp-dry-run\.[^/]+\/$/.test(e));
+      assert.ok(dir !== undefined && rest.length === 0, tree(s.tmp).join(', '));
+      assert.ok(existsSync(join(s.tmp, dir, configPath)));
+      assert.match(r.stdout, new RegExp(`files are written under ${join(s.tmp, dir.slice(0, -1))}`));
+    });
+
+    it('does not need root for a dry run', () => {
+      const s = sandbox();
+      s.shim('id', 'echo 1000');
+      assert.equal(s.run(shell, ['--dry-run', '--root', s.root, '--token', token]).status, 0);
+    });
+
+    it('prints the pinned upstream download URLs and never the full token', () => {
+      const s = sandbox();
+      const r = s.run(shell, ['--dry-run', '--root', s.root, '--token', token]);
+      assert.equal(r.status, 0, r.stderr);
+      const out = r.stdout + r.stderr;
+      assert.ok(out.includes(`${releases}/v0.135.0/otelcol-contrib_0.135.0_linux_${hostArch}.tar.gz`), out);
+      assert.ok(
+        out.includes(
+          `${releases}/cmd%2Fopampsupervisor%2Fv0.135.0/opampsupervisor_0.135.0_linux_${hostArch}`,
+        ),
+        out,
+      );
+      assert.ok(
+        out.includes(`${releases}/v0.135.0/opentelemetry-collector-releases_otelcol-contrib_checksums.txt`),
+      );
+      assert.ok(!out.includes(token), 'the full token must not be printed');
+      assert.ok(out.includes(`${token.slice(0, 9)}…`));
+      assert.ok(out.includes('journalctl -u opamp-supervisor -f'));
+      assert.ok(out.includes('ws://127.0.0.1:8080/v1/opamp'));
+    });
+
+    it('takes versions from the flags and from OTELCOL_VERSION / SUPERVISOR_VERSION', () => {
+      const s = sandbox();
+      const flags = s.run(shell, [
+        '--dry-run',
+        '--root',
+        s.root,
+        '--token',
+        token,
+        '--otelcol-version',
+        'v0.140.1',
+        '--supervisor-version=0.139.0',
+      ]);
+      assert.equal(flags.status, 0, flags.stderr);
+      assert.ok(flags.stdout.includes(`/v0.140.1/otelcol-contrib_0.140.1_linux_${hostArch}.tar.gz`));
+      assert.ok(
+        flags.stdout.includes(`/cmd%2Fopampsupervisor%2Fv0.139.0/opampsupervisor_0.139.0_linux_${hostArch}`),
+      );
+      const env = s.run(shell, ['--dry-run', '--root', s.root, '--token', token], {
+        OTELCOL_VERSION: '0.150.0',
+        SUPERVISOR_VERSION: '0.151.0',
+      });
+      assert.equal(env.status, 0, env.stderr);
+      assert.ok(env.stdout.includes(`otelcol-contrib_0.150.0_linux_${hostArch}.tar.gz`));
+      assert.ok(env.stdout.includes(`opampsupervisor_0.151.0_linux_${hostArch}`));
+    });
+
+    it('--mirror takes both artifacts and checksums from the documented mirror layout', () => {
+      const s = sandbox();
+      const r = s.run(shell, [
+        '--dry-run',
+        '--root',
+        s.root,
+        '--token',
+        token,
+        '--mirror',
+        'https://m.corp/otel/',
+      ]);
+      assert.equal(r.status, 0, r.stderr);
+      for (const url of [
+        `https://m.corp/otel/otelcol-contrib/0.135.0/otelcol-contrib_0.135.0_linux_${hostArch}.tar.gz`,
+        'https://m.corp/otel/otelcol-contrib/0.135.0/opentelemetry-collector-releases_otelcol-contrib_checksums.txt',
+        `https://m.corp/otel/opampsupervisor/0.135.0/opampsupervisor_0.135.0_linux_${hostArch}`,
+        'https://m.corp/otel/opampsupervisor/0.135.0/checksums.txt',
+      ]) {
+        assert.ok(r.stdout.includes(url), `${url} missing from:\n${r.stdout}`);
+      }
+      assert.ok(!r.stdout.includes('github.com/open-telemetry'));
+    });
+
+    it('reads the token from LINKMESH_TOKEN (for sudo -E)', () => {
+      const s = sandbox();
+      const r = s.run(shell, ['--dry-run', '--root', s.root], { LINKMESH_TOKEN: token });
+      assert.equal(r.status, 0, r.stderr);
+      assert.deepEqual(readSupervisorYaml(join(s.root, configPath)).server.headers, {
+        Authorization: [`Bearer ${token}`],
+      });
+    });
+
+    it('is idempotent, and replaces a config with another token keeping one .bak', () => {
+      const s = sandbox();
+      const args = ['--dry-run', '--root', s.root, '--token', token];
+      assert.equal(s.run(shell, args).status, 0);
+      const first = [readFileSync(join(s.root, configPath)), readFileSync(join(s.root, unitPath))];
+      const again = s.run(shell, args);
+      assert.equal(again.status, 0, again.stderr);
+      assert.deepEqual([readFileSync(join(s.root, configPath)), readFileSync(join(s.root, unitPath))], first);
+      assert.ok(!existsSync(join(s.root, `${configPath}.bak`)), 'an unchanged config is not backed up');
+      assert.doesNotMatch(again.stdout, /notice/);
+
+      const replaced = s.run(shell, ['--dry-run', '--root', s.root, '--token', otherToken]);
+      assert.equal(replaced.status, 0, replaced.stderr);
+      assert.match(replaced.stdout, /notice: .*supervisor\.yaml holds a different token; replacing it/);
+      assert.ok(!replaced.stdout.includes(otherToken) && !replaced.stdout.includes(token));
+      assert.deepEqual(readFileSync(join(s.root, `${configPath}.bak`)), first[0]);
+      assert.equal(modeOf(join(s.root, `${configPath}.bak`)), 0o600);
+      assert.deepEqual(readSupervisorYaml(join(s.root, configPath)).server.headers.Authorization, [
+        `Bearer ${otherToken}`,
+      ]);
+      assert.deepEqual(tree(join(s.root, 'etc/otelcol-supervisor')), [
+        'supervisor.yaml',
+        'supervisor.yaml.bak',
+      ]);
+    });
+
+    describe('refuses with a clear message', () => {
+      const refuse = (
+        args: (s: InstallerSandbox) => string[],
+        message: RegExp,
+        setup?: (s: InstallerSandbox) => Record<string, string> | undefined,
+      ) => {
+        const s = sandbox();
+        const env = setup?.(s);
+        const r = s.run(shell, args(s), env);
+        assert.notEqual(r.status, 0);
+        assert.match(r.stderr, /^install-opamp: error: /m);
+        assert.match(r.stderr, message);
+        assert.deepEqual(tree(s.root), [], 'nothing is written');
+        assert.deepEqual(s.calls(), []);
+      };
+      const dryRun =
+        (...rest: string[]) =>
+        (s: InstallerSandbox) => ['--dry-run', '--root', s.root, ...rest];
+      const real =
+        (...rest: string[]) =>
+        () =>
+          rest;
+
+      it('no token', () => {
+        refuse(dryRun(), /enrollment token is required.*--token/);
+        refuse(dryRun('--token'), /--token needs a value/);
+        refuse(dryRun('--token', '--mirror', 'https://m'), /--token needs a value/);
+      });
+      it('a token with characters that do not belong in a token', () => {
+        refuse(dryRun('--token', 'lmet_"x'), /characters a LinkMesh token never has/);
+        refuse(dryRun('--token', 'lmet_abc'), /too short to be a LinkMesh enrollment token/);
+      });
+      it('a bad --server', () => {
+        for (const bad of [
+          'fleet.example.com',
+          'ftp://fleet',
+          'https://',
+          'https://a b',
+          'https://x/"y',
+          'https://x?a=1',
+        ]) {
+          refuse(
+            dryRun('--token', token, '--server', bad),
+            /--server must be an http:\/\/ or https:\/\/ URL/,
+          );
+        }
+      });
+      it('an unsubstituted template without --server', () => {
+        const s = sandbox(null);
+        const r = s.run(shell, ['--dry-run', '--root', s.root, '--token', token]);
+        assert.notEqual(r.status, 0);
+        assert.match(r.stderr, /no server URL: .*pass --server URL/);
+        const ok = s.run(shell, ['--dry-run', '--root', s.root, '--token', token, '--server', 'http://h:1']);
+        assert.equal(ok.status, 0, ok.stderr);
+      });
+      it('an unknown option, or a value on a flag', () => {
+        refuse(dryRun('--token', token, '--frobnicate'), /unknown option '--frobnicate'/);
+        refuse(dryRun('--dry-run=yes', '--token', token), /--dry-run does not take a value/);
+      });
+      it('a bad version or mirror', () => {
+        refuse(dryRun('--token', token, '--otelcol-version', 'latest'), /--otelcol-version must look like/);
+        refuse(
+          dryRun('--token', token, '--supervisor-version', '1.2.3;rm'),
+          /--supervisor-version must look like/,
+        );
+        refuse(dryRun('--token', token, '--mirror', 'mirror.corp'), /--mirror must be an http\(s\):\/\/ URL/);
+      });
+      it('--root without --dry-run', () => {
+        refuse((s) => ['--root', s.root, '--token', token], /--root is only allowed with --dry-run/);
+      });
+      it('a real install when not root', () => {
+        refuse(real('--token', token), /must run as root.*sudo sh -s -- --token/, (s) => {
+          s.shim('id', 'echo 1000');
+          return undefined;
+        });
+      });
+      it('a real install without curl or wget', () => {
+        refuse(real('--token', token), /curl or wget is required/, (s) => {
+          // PATH is the shim directory alone: no curl, no wget, and no command that could write.
+          s.shim('id', 'echo 0');
+          s.shim('uname', 'case "$1" in -s) echo Linux ;; *) echo x86_64 ;; esac');
+          s.shim('grep', `exec ${realCommand('grep')} "$@"`);
+          s.unshim('curl');
+          s.unshim('wget');
+          return { PATH: s.bin };
+        });
+      });
+      it('an unsupported operating system or architecture', () => {
+        refuse(dryRun('--token', token), /unsupported operating system 'Darwin'/, (s) => {
+          s.shim('uname', 'case "$1" in -s) echo Darwin ;; *) echo arm64 ;; esac');
+          return undefined;
+        });
+        refuse(dryRun('--token', token), /unsupported architecture 'riscv64'/, (s) => {
+          s.shim('uname', 'case "$1" in -s) echo Linux ;; *) echo riscv64 ;; esac');
+          return undefined;
+        });
+      });
+    });
+  });
+}
+
+describe('renderInstallScript', () => {
+  const assignment = (script: string) =>
+    script.split('\n').find((l) => l.startsWith('LINKMESH_SERVER_URL=')) ?? '';
+  const shValue = (line: string) =>
+    spawnSync('/bin/sh', ['-c', `${line}\nprintf '%s' "$LINKMESH_SERVER_URL"`], { encoding: 'utf8' }).stdout;
+
+  it('puts the URL into the single-quoted assignment, the only place the placeholder appears', () => {
+    const script = renderInstallScript(template, 'https://fleet.example.com');
+    assert.equal(assignment(script), "LINKMESH_SERVER_URL='https://fleet.example.com'");
+    assert.ok(!script.includes('__LINKMESH_SERVER_URL__'));
+  });
+
+  it('keeps quotes and replacement patterns literal (sh reads back exactly the URL)', () => {
+    for (const url of ["https://x/it's", 'https://x/$&$1', 'https://x/`id`$(id)']) {
+      assert.equal(shValue(assignment(renderInstallScript(template, url))), url);
+    }
+  });
+
+  it('refuses a URL with a control character and a template without the placeholder', () => {
+    assert.throws(() => renderInstallScript(template, 'https://x\nrm -rf /'), /control character/);
+    assert.throws(() => renderInstallScript('#!/bin/sh\n', 'https://x'), /exactly once/);
+  });
+});
+
+describe('GET /api/v1/downloads/install-opamp.sh', () => {
+  it('serves the script with the external URL, as a shell script that is never cached', async () => {
+    const app = Fastify();
+    registerDownloadRoutes(app, { externalUrl: () => 'https://fleet.example.com' });
+    try {
+      const res = await app.inject({ url: '/api/v1/downloads/install-opamp.sh' });
+      assert.equal(res.statusCode, 200);
+      assert.equal(res.headers['content-type'], 'text/x-shellscript; charset=utf-8');
+      assert.equal(res.headers['cache-control'], 'no-store');
+      assert.ok(res.body.startsWith('#!/bin/sh\n'));
+      assert.ok(res.body.includes("LINKMESH_SERVER_URL='https://fleet.example.com'"));
+      assert.equal(res.body, renderInstallScript(template, 'https://fleet.example.com'));
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+const shellcheck = realCommand('shellcheck');
+describe('shellcheck', () => {
+  it(
+    'finds nothing in the script',
+    shellcheck ? {} : { skip: 'shellcheck is not installed (apt-get install shellcheck)' },
+    () => {
+      const r = spawnSync(shellcheck, ['--shell=sh', '--severity=style', '-'], {
+        input: renderInstallScript(template, 'https://fleet.example.com'),
+        encoding: 'utf8',
+      });
+      assert.equal(r.status, 0, r.stdout + r.stderr);
+    },
+  );
+});

@@ -1,0 +1,90 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { FleetRunner, percentile, provisionCollectors } from './fleet.ts';
+
+const positiveInt = (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('must be a positive integer');
+  return n;
+};
+const ratio = (value: string) => {
+  const n = Number(value);
+  if (!(n >= 0 && n <= 1)) throw new InvalidArgumentError('must be between 0 and 1');
+  return n;
+};
+
+const program = new Command('linkmesh-sim')
+  .description(
+    'Simulates a fleet of otelcol-contrib collectors pushing their self-telemetry to a LinkMesh server.',
+  )
+  .requiredOption('--server <url>', 'LinkMesh server base URL, e.g. http://127.0.0.1:8080')
+  .requiredOption(
+    '--token <lmsat>',
+    'an Admin or Operator service-account token (creates the collectors)',
+    process.env.LINKMESH_TOKEN,
+  )
+  .option('--collectors <n>', 'how many collectors', positiveInt, 20)
+  .option('--interval-seconds <n>', 'push interval of each collector', positiveInt, 30)
+  .option('--duration-seconds <n>', 'stop after this long', positiveInt, 300)
+  .option('--concurrency <n>', 'requests in flight at most', positiveInt, 64)
+  .option(
+    '--failing-exporter-ratio <r>',
+    'share of collectors whose exporter goes through outages',
+    ratio,
+    0.1,
+  )
+  .option('--restart-probability <r>', 'chance per push that a collector restarted', ratio, 0.002)
+  .option(
+    '--old-naming-ratio <r>',
+    'share of collectors naming metrics without otelcol_ (< v0.106)',
+    ratio,
+    0.1,
+  )
+  .option('--items-per-second <n>', 'average items/s per receiver', positiveInt, 500);
+
+program.parse();
+const o = program.opts<{
+  server: string;
+  token: string;
+  collectors: number;
+  intervalSeconds: number;
+  durationSeconds: number;
+  concurrency: number;
+  failingExporterRatio: number;
+  restartProbability: number;
+  oldNamingRatio: number;
+  itemsPerSecond: number;
+}>();
+
+const server = o.server.replace(/\/+$/, '');
+process.stderr.write(`Provisioning ${o.collectors} collectors on ${server} …\n`);
+const collectors = await provisionCollectors(server, o.token, o.collectors, {
+  namePrefix: `sim-${Date.now().toString(36)}`,
+});
+const fleet = new FleetRunner({
+  serverUrl: server,
+  collectors,
+  intervalMs: o.intervalSeconds * 1000,
+  concurrency: o.concurrency,
+  failingExporterRatio: o.failingExporterRatio,
+  restartProbability: o.restartProbability,
+  oldNamingRatio: o.oldNamingRatio,
+  baseItemsPerSec: o.itemsPerSecond,
+});
+fleet.start();
+process.stderr.write(`Pushing every ${o.intervalSeconds}s for ${o.durationSeconds}s (Ctrl-C stops) …\n`);
+const report = () => {
+  const s = fleet.stats;
+  process.stderr.write(
+    `pushes ${s.pushes}  failures ${s.failures}  late ${s.late}  p50 ${percentile(s.latenciesMs, 50).toFixed(1)} ms  p99 ${percentile(s.latenciesMs, 99).toFixed(1)} ms  statuses ${JSON.stringify(Object.fromEntries(s.statuses))}\n`,
+  );
+  s.latenciesMs.length = 0;
+};
+const every = setInterval(report, 10_000);
+const finish = async () => {
+  clearInterval(every);
+  await fleet.stop();
+  report();
+  process.exit(0);
+};
+process.on('SIGINT', () => void finish());
+setTimeout(() => void finish(), o.durationSeconds * 1000);
