@@ -16,6 +16,7 @@ import type { Logger } from './platform/logger.ts';
 import { ServerMetrics } from './platform/metrics.ts';
 import { loadServerSecret } from './platform/server-secret.ts';
 import { apiAuthentication } from './protocols/http/auth.hooks.ts';
+import { registerDownloadRoutes } from './protocols/http/downloads/downloads.routes.ts';
 import { createHttpServer } from './protocols/http/http-server.ts';
 import { registerAccessRoutes } from './protocols/http/routes/access.routes.ts';
 import { registerAuthRoutes } from './protocols/http/routes/auth.routes.ts';
@@ -95,11 +96,11 @@ export async function startServer(config: Config, options: StartOptions): Promis
       storage,
       clock,
       (collectorId) => bearers.isLive(collectorId),
-      { flushIntervalMs: 200, maxBufferedRows: 500_000 },
+      { flushIntervalMs: 200, maxBufferedPushes: 50_000 },
       {
         flushed: (report) => {
           metrics.telemetryFlushDuration.observe(report.durationMs / 1000);
-          metrics.telemetryRowsWritten.inc(report.rows);
+          metrics.telemetryPushesWritten.inc(report.pushes);
           if (report.durationMs > 250) logger.warn(report, 'telemetry.flush: slow');
         },
         failed: (error) => logger.error({ err: error }, 'telemetry.flush: failed'),
@@ -139,6 +140,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
     registerAccessRoutes(server, { auth, audit: storage.audit, nowMs });
     registerBootstrapRoutes(server, { enrollment, fleet, externalUrl: currentExternalUrl });
     registerThroughputRoutes(server, { fleet, throughput });
+    registerDownloadRoutes(server, { externalUrl: currentExternalUrl });
     registerOtlpRoutes(server, { bearers, ingest, logger, clock, maxBodyBytes: config.otlpMaxBodyBytes });
 
     const sweep = startCredentialSweep({ storage, clock, logger });

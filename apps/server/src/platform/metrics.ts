@@ -48,9 +48,9 @@ export class ServerMetrics {
     registers: [this.registry],
   });
 
-  readonly telemetryRowsWritten = new Counter({
-    name: 'linkmesh_telemetry_rows_written_total',
-    help: 'ComponentThroughput rows written.',
+  readonly telemetryPushesWritten = new Counter({
+    name: 'linkmesh_telemetry_pushes_written_total',
+    help: 'Self-telemetry pushes written to ComponentThroughput (one packed row each).',
     registers: [this.registry],
   });
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { ManualClock } from '../domain/shared/clock.ts';
 import { FleetService } from '../domain/fleet/fleet.service.ts';
 import { SelfTelemetryIngest } from '../domain/telemetry/self-telemetry.ingest.ts';
-import type { ThroughputRow } from '../domain/telemetry/throughput.store.ts';
+import type { ThroughputBatch } from '../domain/telemetry/throughput.store.ts';
 import { aPoint, aResource } from '../domain/telemetry/metric-point.fixtures.ts';
 import { describeStorage } from '../testing/storage-harness.ts';
 import { operatorContext, uniqueName } from '../testing/factories.ts';
@@ -16,51 +16,73 @@ describeStorage('ComponentThroughput storage', (suite) => {
         runtime: 'otelcol',
       })
     ).id;
-  const row = (
+  /** One push with a receiver and an exporter sample. */
+  const push = (
     collectorId: string,
     timeUnixMs: number,
     accepted: number,
     receivedAtMs = timeUnixMs,
-  ): ThroughputRow => ({
+  ): ThroughputBatch => ({
     collectorId,
-    kind: 'receiver',
-    componentId: 'otlp',
-    signal: 'traces',
-    counters: { accepted, refused: 0 },
-    startTimeUnixMs: 1000,
-    timeUnixMs,
     receivedAtMs,
+    samples: [
+      {
+        kind: 'receiver',
+        componentId: 'otlp',
+        signal: 'traces',
+        counters: { accepted, refused: 0 },
+        startTimeUnixMs: 1000,
+        timeUnixMs,
+      },
+      {
+        kind: 'exporter',
+        componentId: 'otlphttp/x',
+        signal: '',
+        counters: { queueSize: 3 },
+        startTimeUnixMs: 0,
+        timeUnixMs,
+      },
+    ],
   });
 
   suite.test('writes rows in a transaction and reads them back oldest first within the window', async () => {
     const storage = suite.storage();
     const id = await newCollector();
     await storage.transaction((stores) =>
-      stores.throughput.insertRows([row(id, 3000, 30), row(id, 1000, 10), row(id, 2000, 20)]),
+      stores.throughput.insertBatches([push(id, 3000, 30), push(id, 1000, 10), push(id, 2000, 20)]),
     );
     const read = await storage.throughput.listRows(id, { sinceMs: 1500, untilMs: 10_000, limit: 100 });
+    const receivers = read.filter((r) => r.kind === 'receiver');
     assert.deepEqual(
-      read.map((r) => r.counters.accepted),
+      receivers.map((r) => r.counters.accepted),
       [20, 30],
     );
-    assert.deepEqual(read[0]?.counters, { accepted: 20, refused: 0 }, 'absent counters stay absent');
-    assert.equal(
-      (await storage.throughput.listRows(id, { sinceMs: 0, untilMs: 10_000, limit: 2 })).length,
-      2,
-    );
+    assert.deepEqual(receivers[0]?.counters, { accepted: 20, refused: 0 }, 'absent counters stay absent');
+    assert.deepEqual(read[1], {
+      collectorId: id,
+      receivedAtMs: 2000,
+      kind: 'exporter',
+      componentId: 'otlphttp/x',
+      signal: '',
+      counters: { queueSize: 3 },
+      startTimeUnixMs: 0,
+      timeUnixMs: 2000,
+    });
+    const limited = await storage.throughput.listRows(id, { sinceMs: 0, untilMs: 10_000, limit: 3 });
+    assert.equal(limited.length, 2, 'whole pushes only: the second push would exceed the limit');
   });
 
   suite.test('expires rows by receive time in bounded batches and deletes a collector’s rows', async () => {
     const storage = suite.storage();
     const id = await newCollector();
     await storage.transaction((stores) =>
-      stores.throughput.insertRows([row(id, 1, 1, 100), row(id, 2, 2, 200), row(id, 3, 3, 900)]),
+      stores.throughput.insertBatches([push(id, 1, 1, 100), push(id, 2, 2, 200), push(id, 3, 3, 900)]),
     );
     assert.equal(await storage.throughput.deleteReceivedBefore(500, 1), 1);
     assert.equal(await storage.throughput.deleteReceivedBefore(500, 10), 1);
     const left = await storage.throughput.listRows(id, { sinceMs: 0, untilMs: 10, limit: 10 });
     assert.deepEqual(
-      left.map((r) => r.counters.accepted),
+      left.filter((r) => r.kind === 'receiver').map((r) => r.counters.accepted),
       [3],
     );
     assert.equal(await storage.throughput.deleteForCollector(id), 1);
@@ -75,7 +97,7 @@ describeStorage('ComponentThroughput storage', (suite) => {
         storage,
         clock,
         () => Promise.resolve(true),
-        { flushIntervalMs: 1000, maxBufferedRows: 1000 },
+        { flushIntervalMs: 1000, maxBufferedPushes: 1000 },
         {
           flushed: () => undefined,
           failed: (error) => {

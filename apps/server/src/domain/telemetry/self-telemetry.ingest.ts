@@ -4,13 +4,13 @@ import type { Storage, Stores } from '../shared/storage.port.ts';
 import { isProcessRestart, processCpuPercentBetween, type HostSample } from './host-metrics.ts';
 import type { DecodedMetrics } from './metric-point.ts';
 import { translateSelfMetrics } from './self-metrics.translator.ts';
-import type { CollectorLiveUpdate, ProcessState, ThroughputRow } from './throughput.store.ts';
+import type { CollectorLiveUpdate, ProcessState, ThroughputBatch } from './throughput.store.ts';
 
 export interface IngestSettings {
   /** Rows and collector updates are written in one transaction at most this often. */
   readonly flushIntervalMs: number;
-  /** Above this many buffered rows pushes are refused with 429 until a flush catches up. */
-  readonly maxBufferedRows: number;
+  /** Above this many buffered pushes, new ones are refused with 429 until a flush catches up. */
+  readonly maxBufferedPushes: number;
 }
 
 export interface IngestResult {
@@ -31,7 +31,7 @@ interface PendingCollector {
  * Samples are cumulative, so a lost flush (crash) costs one sample, not a count.
  */
 export class SelfTelemetryIngest {
-  private rows: ThroughputRow[] = [];
+  private batches: ThroughputBatch[] = [];
   private collectors = new Map<string, PendingCollector>();
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
@@ -42,7 +42,7 @@ export class SelfTelemetryIngest {
     private readonly isLive: (collectorId: string) => Promise<boolean>,
     private readonly settings: IngestSettings,
     private readonly observer: {
-      flushed(report: { rows: number; collectors: number; durationMs: number }): void;
+      flushed(report: { pushes: number; collectors: number; durationMs: number }): void;
       failed(error: unknown): void;
     },
   ) {}
@@ -58,9 +58,9 @@ export class SelfTelemetryIngest {
     await this.flush();
   }
 
-  /** Number of rows waiting for the next flush. */
-  get bufferedRows(): number {
-    return this.rows.length;
+  /** Number of pushes waiting for the next flush. */
+  get bufferedPushes(): number {
+    return this.batches.length;
   }
 
   /**
@@ -70,12 +70,14 @@ export class SelfTelemetryIngest {
    */
   async accept(collectorId: string, decoded: DecodedMetrics): Promise<IngestResult> {
     if (!(await this.isLive(collectorId))) throw new DomainError('not_found', 'unknown collectorId');
-    if (this.rows.length >= this.settings.maxBufferedRows) {
+    if (this.batches.length >= this.settings.maxBufferedPushes) {
       throw new DomainError('rate_limited', 'self-telemetry storage is behind; retry later', undefined, 5);
     }
     const translation = translateSelfMetrics(decoded.resources);
     const receivedAtMs = this.clock.nowMs();
-    for (const sample of translation.components) this.rows.push({ ...sample, collectorId, receivedAtMs });
+    if (translation.components.length > 0) {
+      this.batches.push({ collectorId, receivedAtMs, samples: translation.components });
+    }
     const pending = this.collectors.get(collectorId);
     if (pending) {
       pending.lastSeenAtMs = receivedAtMs;
@@ -96,10 +98,10 @@ export class SelfTelemetryIngest {
   }
 
   private async flushNow(): Promise<void> {
-    if (this.rows.length === 0 && this.collectors.size === 0) return;
-    const rows = this.rows;
+    if (this.batches.length === 0 && this.collectors.size === 0) return;
+    const batches = this.batches;
     const collectors = this.collectors;
-    this.rows = [];
+    this.batches = [];
     this.collectors = new Map();
     const startedMs = performance.now();
     try {
@@ -108,8 +110,8 @@ export class SelfTelemetryIngest {
           (await stores.throughput.processStates([...collectors.keys()])).map((s) => [s.collectorId, s]),
         );
         // Rows of collectors deregistered since their push was accepted are dropped here.
-        await stores.throughput.insertRows(
-          rows.filter((row) => states.get(row.collectorId)?.deregistered === false),
+        await stores.throughput.insertBatches(
+          batches.filter((batch) => states.get(batch.collectorId)?.deregistered === false),
         );
         const updates: CollectorLiveUpdate[] = [];
         for (const [collectorId, pending] of collectors) {
@@ -122,7 +124,7 @@ export class SelfTelemetryIngest {
         await stores.throughput.updateLive(updates);
       });
       this.observer.flushed({
-        rows: rows.length,
+        pushes: batches.length,
         collectors: collectors.size,
         durationMs: performance.now() - startedMs,
       });

@@ -1,10 +1,17 @@
 import type { ComponentSample } from './self-metrics.translator.ts';
 
-/** One stored ComponentThroughput row: a component sample of one collector, as received. */
+/** One ComponentThroughput row: a component sample of one collector, as received. */
 export interface ThroughputRow extends ComponentSample {
   readonly collectorId: string;
   /** When the server accepted the push (TTL is counted from here, not from collector clocks). */
   readonly receivedAtMs: number;
+}
+
+/** The component samples of one accepted push, written together. */
+export interface ThroughputBatch {
+  readonly collectorId: string;
+  readonly receivedAtMs: number;
+  readonly samples: readonly ComponentSample[];
 }
 
 /** What the last host sample left on the collector record, for restart and CPU derivations. */
@@ -34,11 +41,14 @@ export interface CollectorLiveUpdate {
 }
 
 export interface ThroughputStore {
-  insertRows(rows: readonly ThroughputRow[]): Promise<void>;
+  insertBatches(batches: readonly ThroughputBatch[]): Promise<void>;
   processStates(collectorIds: readonly string[]): Promise<ProcessState[]>;
   /** Applies live updates; a `pending` collector becomes `connected` on its first push. */
   updateLive(updates: readonly CollectorLiveUpdate[]): Promise<void>;
-  /** Rows of one collector in `[sinceMs, untilMs)` by collector time, oldest first, at most `limit`. */
+  /**
+   * Rows of one collector whose push time lies in `[sinceMs, untilMs)`, oldest first, at most
+   * `limit` rows (whole pushes only, so a push is never cut in half).
+   */
   listRows(
     collectorId: string,
     filter: { sinceMs: number; untilMs: number; limit: number },

@@ -1,60 +1,35 @@
-import type { CounterName } from '../../domain/telemetry/self-metric-names.ts';
-import type { ThroughputRow } from '../../domain/telemetry/throughput.store.ts';
-import { counterColumns } from '../migrations/0002-component-throughput.ts';
+import type { ThroughputBatch, ThroughputRow } from '../../domain/telemetry/throughput.store.ts';
+import { decodeSamples, encodeSamples } from './throughput.codec.ts';
 
-/** Column ↔ counter mapping shared by both throughput writers. */
-export const counterOfColumn: Record<(typeof counterColumns)[number], CounterName> = {
-  accepted: 'accepted',
-  refused: 'refused',
-  failed: 'failed',
-  incoming: 'incoming',
-  outgoing: 'outgoing',
-  dropped: 'dropped',
-  sent: 'sent',
-  send_failed: 'sendFailed',
-  enqueue_failed: 'enqueueFailed',
-  queue_size: 'queueSize',
-  queue_capacity: 'queueCapacity',
-};
-
-export type ThroughputDbRow = {
+/** One packed ComponentThroughput row as stored: all component samples of one push. */
+export interface ThroughputDbRow {
   collector_id: string;
-  kind: string;
-  component_id: string;
-  signal: string;
   time_unix_ms: number;
-  start_time_unix_ms: number;
   received_at_ms: number;
-} & Record<(typeof counterColumns)[number], number | null>;
-
-export function toDbRow(row: ThroughputRow): ThroughputDbRow {
-  const db = {
-    collector_id: row.collectorId,
-    kind: row.kind,
-    component_id: row.componentId,
-    signal: row.signal,
-    time_unix_ms: row.timeUnixMs,
-    start_time_unix_ms: row.startTimeUnixMs,
-    received_at_ms: row.receivedAtMs,
-  } as ThroughputDbRow;
-  for (const column of counterColumns) db[column] = row.counters[counterOfColumn[column]] ?? null;
-  return db;
+  sample_count: number;
+  samples: string;
 }
 
-export function fromDbRow(db: ThroughputDbRow): ThroughputRow {
-  const counters: Partial<Record<CounterName, number>> = {};
-  for (const column of counterColumns) {
-    const value = db[column];
-    if (value !== null) counters[counterOfColumn[column]] = value;
-  }
+export function toDbRow(batch: ThroughputBatch): ThroughputDbRow {
+  let timeUnixMs = 0;
+  for (const sample of batch.samples) timeUnixMs = Math.max(timeUnixMs, sample.timeUnixMs);
   return {
-    collectorId: db.collector_id,
-    kind: db.kind as ThroughputRow['kind'],
-    componentId: db.component_id,
-    signal: db.signal as ThroughputRow['signal'],
-    timeUnixMs: db.time_unix_ms,
-    startTimeUnixMs: db.start_time_unix_ms,
-    receivedAtMs: db.received_at_ms,
-    counters,
+    collector_id: batch.collectorId,
+    time_unix_ms: timeUnixMs,
+    received_at_ms: batch.receivedAtMs,
+    sample_count: batch.samples.length,
+    samples: encodeSamples(batch.samples),
   };
+}
+
+/** Unpacks stored pushes into per-component rows, oldest push first, at most `limit` rows. */
+export function unpackRows(dbRows: readonly ThroughputDbRow[], limit: number): ThroughputRow[] {
+  const rows: ThroughputRow[] = [];
+  for (const db of dbRows) {
+    if (rows.length + db.sample_count > limit) break;
+    for (const sample of decodeSamples(db.samples)) {
+      rows.push({ ...sample, collectorId: db.collector_id, receivedAtMs: db.received_at_ms });
+    }
+  }
+  return rows;
 }

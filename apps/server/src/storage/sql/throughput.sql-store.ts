@@ -2,14 +2,15 @@ import { sql, type Kysely } from 'kysely';
 import type {
   CollectorLiveUpdate,
   ProcessState,
+  ThroughputBatch,
   ThroughputRow,
   ThroughputStore,
 } from '../../domain/telemetry/throughput.store.ts';
 import type { Database } from '../schema.ts';
-import { fromDbRow, toDbRow } from './throughput.rows.ts';
+import { toDbRow, unpackRows } from './throughput.rows.ts';
 
-/** 18 columns × 1,000 rows stays far below PostgreSQL's 65,535 bind parameters. */
-const insertChunkRows = 1000;
+/** 5 columns × 2,000 rows stays far below PostgreSQL's 65,535 bind parameters. */
+const insertChunkRows = 2000;
 
 /** ComponentThroughput through Kysely (both dialects; SQLite has a faster writer for transactions). */
 export class SqlThroughputStore implements ThroughputStore {
@@ -18,9 +19,9 @@ export class SqlThroughputStore implements ThroughputStore {
     private readonly dialect: 'sqlite' | 'postgres',
   ) {}
 
-  async insertRows(rows: readonly ThroughputRow[]): Promise<void> {
-    for (let start = 0; start < rows.length; start += insertChunkRows) {
-      const chunk = rows.slice(start, start + insertChunkRows).map(toDbRow);
+  async insertBatches(batches: readonly ThroughputBatch[]): Promise<void> {
+    for (let start = 0; start < batches.length; start += insertChunkRows) {
+      const chunk = batches.slice(start, start + insertChunkRows).map(toDbRow);
       await this.db.insertInto('component_throughput').values(chunk).execute();
     }
   }
@@ -68,7 +69,8 @@ export class SqlThroughputStore implements ThroughputStore {
     collectorId: string,
     filter: { sinceMs: number; untilMs: number; limit: number },
   ): Promise<ThroughputRow[]> {
-    const rows = await this.db
+    // A push holds at least one sample, so `limit` pushes always cover `limit` rows.
+    const pushes = await this.db
       .selectFrom('component_throughput')
       .selectAll()
       .where('collector_id', '=', collectorId)
@@ -77,7 +79,7 @@ export class SqlThroughputStore implements ThroughputStore {
       .orderBy('time_unix_ms')
       .limit(filter.limit)
       .execute();
-    return rows.map(fromDbRow);
+    return unpackRows(pushes, filter.limit);
   }
 
   async deleteReceivedBefore(cutoffMs: number, limit: number): Promise<number> {

@@ -3,17 +3,15 @@ import type { Kysely } from 'kysely';
 import type {
   CollectorLiveUpdate,
   ProcessState,
-  ThroughputRow,
+  ThroughputBatch,
   ThroughputStore,
 } from '../../domain/telemetry/throughput.store.ts';
-import { counterColumns } from '../migrations/0002-component-throughput.ts';
 import type { Database } from '../schema.ts';
 import { definedColumns, SqlThroughputStore } from './throughput.sql-store.ts';
-import { counterOfColumn } from './throughput.rows.ts';
+import { toDbRow } from './throughput.rows.ts';
 
-const insertSql = `insert into component_throughput
-  (collector_id, kind, component_id, signal, time_unix_ms, start_time_unix_ms, received_at_ms, ${counterColumns.join(', ')})
-  values (${new Array(7 + counterColumns.length).fill('?').join(', ')})`;
+const insertSql =
+  'insert into component_throughput (collector_id, time_unix_ms, received_at_ms, sample_count, samples) values (?, ?, ?, ?, ?)';
 
 /**
  * The SQLite ComponentThroughput writer: one prepared statement reused per row (better-sqlite3
@@ -76,20 +74,16 @@ export class SqliteThroughputStore extends SqlThroughputStore implements Through
     this.statements = prepared(handle);
   }
 
-  override insertRows(rows: readonly ThroughputRow[]): Promise<void> {
-    const values = new Array<string | number | null>(7 + counterColumns.length);
-    for (const row of rows) {
-      values[0] = row.collectorId;
-      values[1] = row.kind;
-      values[2] = row.componentId;
-      values[3] = row.signal;
-      values[4] = row.timeUnixMs;
-      values[5] = row.startTimeUnixMs;
-      values[6] = row.receivedAtMs;
-      counterColumns.forEach((column, i) => {
-        values[7 + i] = row.counters[counterOfColumn[column]] ?? null;
-      });
-      this.statements.insert.run(values);
+  override insertBatches(batches: readonly ThroughputBatch[]): Promise<void> {
+    for (const batch of batches) {
+      const row = toDbRow(batch);
+      this.statements.insert.run(
+        row.collector_id,
+        row.time_unix_ms,
+        row.received_at_ms,
+        row.sample_count,
+        row.samples,
+      );
     }
     return Promise.resolve();
   }

@@ -83,8 +83,13 @@ export class InstallerSandbox {
     return this.exec([...shell, this.script, ...args], env);
   }
 
+  /** Runs the installer the way operators do: the script on stdin, `sh -s -- args`. */
+  runPiped(shell: readonly string[], script: string, args: readonly string[]): RunResult {
+    return this.exec([...shell, '-s', '--', ...args], {}, script);
+  }
+
   /** Runs any command with the sandbox environment. */
-  exec(argv: readonly string[], env: Record<string, string> = {}): RunResult {
+  exec(argv: readonly string[], env: Record<string, string> = {}, input?: string): RunResult {
     const [command, ...rest] = argv;
     if (command === undefined) throw new Error('empty command');
     const result = spawnSync(command, rest, {
@@ -92,6 +97,7 @@ export class InstallerSandbox {
       encoding: 'utf8',
       timeout: 30_000,
       env: this.env(env),
+      ...(input === undefined ? {} : { input }),
     });
     if (result.error) throw result.error;
     return { status: result.status, stdout: result.stdout, stderr: result.stderr };

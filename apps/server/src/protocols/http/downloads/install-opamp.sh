@@ -87,6 +87,9 @@ Follow the logs with: journalctl -u opamp-supervisor -f
 EOF
 }
 
+# Everything below runs inside main(), called on the last line: sh parses a whole function before
+# running it, so a download cut short by the network (curl ... | sh) runs nothing at all.
+main() {
 # --- Arguments -----------------------------------------------------------------------------------
 token=${LINKMESH_TOKEN:-}
 server=$LINKMESH_SERVER_URL
@@ -524,3 +527,6 @@ cat <<EOF
 The collector appears in LinkMesh (Collectors, mode OpAMP) within about 30 seconds. If it does not,
 check the logs: an expired or already used enrollment token is refused; mint a new one and re-run.
 EOF
+}
+
+main "$@"

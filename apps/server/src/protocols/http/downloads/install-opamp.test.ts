@@ -117,6 +117,23 @@ for (const shell of SHELLS) {
       assert.match(r.stdout, new RegExp(`files are written under ${join(s.tmp, dir.slice(0, -1))}`));
     });
 
+    it('works piped into sh -s --, and a download cut short runs nothing', () => {
+      const s = sandbox();
+      const script = readFileSync(s.script, 'utf8');
+      const piped = s.runPiped(shell, script, ['--dry-run', '--root', s.root, '--token', token]);
+      assert.equal(piped.status, 0, piped.stderr);
+      assert.ok(existsSync(join(s.root, configPath)));
+
+      const cut = sandbox();
+      for (const fraction of [0.3, 0.6, 0.9, 0.99]) {
+        const partial = script.slice(0, Math.floor(script.length * fraction));
+        const r = cut.runPiped(shell, partial, ['--dry-run', '--root', cut.root, '--token', token]);
+        assert.notEqual(r.status, 0, `a script cut at ${fraction} must fail`);
+        assert.equal(r.stdout, '', `a script cut at ${fraction} must run nothing`);
+        assert.deepEqual(tree(cut.root), []);
+      }
+    });
+
     it('does not need root for a dry run', () => {
       const s = sandbox();
       s.shim('id', 'echo 1000');
