@@ -30,6 +30,8 @@ export interface FakeOpampConnection {
   readonly headers: IncomingHttpHeaders;
   /** Pushes a ServerToAgent at any time. */
   send(msg: ServerToAgentInit): void;
+  /** Sends bytes as one binary message, unframed (for bad-input tests of clients). */
+  sendRaw(bytes: Uint8Array): void;
   /** Sends a close frame. */
   close(code?: number, reason?: string): void;
   /** Resolves when the connection has closed. */
@@ -131,6 +133,7 @@ export class FakeOpampServer {
       id: this.connections.length + 1,
       headers,
       send: (msg) => socket.send(encodeWsFrame(create(ServerToAgentSchema, msg))),
+      sendRaw: (bytes) => socket.send(bytes),
       close: (code = 1000, reason = '') => socket.close(code, reason),
       closed,
     };

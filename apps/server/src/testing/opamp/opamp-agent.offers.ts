@@ -8,9 +8,12 @@ import { hasBit } from '../../protocols/opamp/opamp.codec.ts';
 import type { OwnMetricsOffer } from './opamp-ws-agent.options.ts';
 
 export interface OfferDecision {
-  /** Present when the offer carried own_metrics; `offer` undefined = own metrics removed. */
+  /**
+   * Present when the offer carried own_metrics and the agent has ReportsOwnMetrics;
+   * `offer` undefined = own metrics removed.
+   */
   ownMetrics?: { offer: OwnMetricsOffer | undefined };
-  /** New heartbeat interval (opamp-go applies it whenever the agent has ReportsHeartbeat). */
+  /** New heartbeat interval, 0 = off (opamp-go applies it whenever the agent has ReportsHeartbeat). */
   heartbeatIntervalMs?: number;
   /** Stop the OpAMP client and start a new one with exactly these settings. */
   reconnectTo?: { url: string; headers: Record<string, string> };
@@ -20,17 +23,18 @@ export interface OfferDecision {
 
 /**
  * Decides how to apply `offers` for an agent with `capabilities`.
- * - own_metrics: recorded as offered (endpoint verbatim, headers as given).
- * - opamp.heartbeat_interval_seconds: applied when non-zero. A 0 is indistinguishable from "not
- *   offered" in proto3 and is ignored here; opamp-go may instead turn WS heartbeats off, so a
- *   server should always offer a non-zero value.
+ * - own_metrics (needs ReportsOwnMetrics): recorded as offered (endpoint verbatim, headers as given).
+ * - opamp.heartbeat_interval_seconds (needs ReportsHeartbeat): applied as is, like opamp-go's
+ *   received-message processing does, even without AcceptsOpAMPConnectionSettings. proto3 cannot
+ *   tell 0 from "not set", so an OpAMP offer without an interval turns WS heartbeats off: a
+ *   server should always put the interval in every OpAMP offer.
  * - opamp endpoint + headers: needs AcceptsOpAMPConnectionSettings and a non-empty endpoint (the
  *   supervisor's validation); the reconnect uses only the offered headers.
  */
 export function decideOffers(offers: ConnectionSettingsOffers, capabilities: bigint): OfferDecision {
   const decision: OfferDecision = {};
   const metrics = offers.ownMetrics;
-  if (metrics) {
+  if (metrics && hasBit(capabilities, AgentCapabilities.AgentCapabilities_ReportsOwnMetrics)) {
     decision.ownMetrics = {
       offer:
         metrics.destinationEndpoint === ''
@@ -40,10 +44,7 @@ export function decideOffers(offers: ConnectionSettingsOffers, capabilities: big
   }
   const opamp = offers.opamp;
   if (!opamp) return decision;
-  if (
-    opamp.heartbeatIntervalSeconds > 0n &&
-    hasBit(capabilities, AgentCapabilities.AgentCapabilities_ReportsHeartbeat)
-  ) {
+  if (hasBit(capabilities, AgentCapabilities.AgentCapabilities_ReportsHeartbeat)) {
     decision.heartbeatIntervalMs = Number(opamp.heartbeatIntervalSeconds) * 1000;
   }
   if (!hasBit(capabilities, AgentCapabilities.AgentCapabilities_AcceptsOpAMPConnectionSettings))

@@ -6,7 +6,10 @@
  * only instance_uid + sequence_num + capabilities, status compression (only changed fields are
  * sent, and an unchanged RemoteConfigStatus is not re-sent), ReportFullState, new_instance_uid,
  * remote config APPLYING → APPLIED/FAILED, own-metrics offers, OpAMP connection offers (stop the
- * client, reconnect with exactly the offered endpoint and headers) and Unavailable + retry_info.
+ * client with agent_disconnect, reconnect with exactly the offered endpoint and headers), and
+ * dropping the connection on an unreadable frame. On error_response Unavailable + retry_info it
+ * disconnects, waits and reconnects as the spec asks of WS clients (opamp-go @ 42e6aa1 only hands
+ * the error to the supervisor's OnError callback).
  *
  * @example
  * const agent = new OpampWsAgent({ url: 'ws://127.0.0.1:4320/v1/opamp', headers: { Authorization: 'Bearer t' } });
@@ -32,7 +35,6 @@ import type {
   ServerToAgent,
 } from '@linkmesh/contracts/gen/opamp/v1/opamp_pb';
 import WebSocket from 'ws';
-import type { RawData } from 'ws';
 import {
   decodeWsFrameOf,
   DEFAULT_MAX_MESSAGE_BYTES,
@@ -58,6 +60,7 @@ import {
 import type { AgentHost } from './opamp-agent.state.ts';
 import { OpampConnectError } from './opamp-ws-agent.options.ts';
 import type { ClosedConnection, OpampWsAgentOptions, OwnMetricsOffer } from './opamp-ws-agent.options.ts';
+import { openAgentSocket } from './opamp-ws-agent.socket.ts';
 
 export { OpampConnectError } from './opamp-ws-agent.options.ts';
 export type { OpampWsAgentOptions, OwnMetricsOffer, ReconnectOptions } from './opamp-ws-agent.options.ts';
@@ -73,7 +76,7 @@ export class OpampWsAgent {
   readonly closes = new MessageLog<ClosedConnection>();
   /** Failed connection attempts. */
   readonly connectErrors = new MessageLog<OpampConnectError>();
-  /** Frames from the server that could not be decoded, and socket errors after opening. */
+  /** Frames from the server that could not be decoded (each drops the connection), socket errors. */
   readonly protocolErrors = new MessageLog<Error>();
   /** Offers the supervisor would refuse (e.g. an OpAMP offer without destination_endpoint). */
   readonly rejectedOffers = new MessageLog<string>();
@@ -219,59 +222,44 @@ export class OpampWsAgent {
     this.#config.cancel();
   }
 
-  #open(): Promise<void> {
-    const socket = new WebSocket(this.#url, {
-      headers: { ...this.#headers },
-      maxPayload: this.#maxBytes,
-      perMessageDeflate: false,
-    });
-    return new Promise<void>((resolve, reject) => {
-      let opened = false;
-      let failed = false;
-      const fail = (error: OpampConnectError) => {
-        if (opened || failed) return;
-        failed = true;
-        this.connectErrors.push(error);
-        reject(error);
-      };
-      socket.once('unexpected-response', (_request, response) => {
-        const status = response.statusCode ?? 0;
-        fail(
-          new OpampConnectError(
-            `server refused the upgrade with HTTP ${status}`,
-            status,
-            response.headers['retry-after'],
-          ),
-        );
-        response.resume();
-        socket.terminate();
+  async #open(): Promise<void> {
+    const target = { url: this.#url, headers: this.#headers, maxBytes: this.#maxBytes };
+    let socket: WebSocket;
+    try {
+      socket = await openAgentSocket(target, {
+        onFrame: (_socket, data) => {
+          this.#onFrame(data);
+        },
+        onError: (_socket, error) => {
+          this.protocolErrors.push(error);
+        },
+        onClose: (closedSocket, closed) => {
+          this.#onClose(closedSocket, closed);
+        },
       });
-      socket.on('error', (error) => {
-        if (opened) this.protocolErrors.push(error);
-        else fail(new OpampConnectError(error.message));
-      });
-      socket.once('open', () => {
-        opened = true;
-        this.#socket = socket;
-        this.#connections += 1;
-        this.#reconnectAttempt = 0;
-        this.#pending.markAll();
-        this.#flush();
-        this.#armHeartbeat();
-        resolve();
-      });
-      socket.on('message', (data, isBinary) => {
-        this.#onFrame(data, isBinary);
-      });
-      socket.once('close', (code, reason) => {
-        if (!opened) return;
-        this.closes.push({ code, reason: reason.toString() });
-        if (this.#socket !== socket) return;
-        this.#socket = undefined;
-        clearTimeout(this.#heartbeatTimer);
-        if (!this.#stopped && this.#reconnect) this.#scheduleReconnect(this.#backoffDelayMs());
-      });
-    });
+    } catch (error) {
+      if (error instanceof OpampConnectError) this.connectErrors.push(error);
+      throw error;
+    }
+    if (this.#stopped) {
+      // close() was called while this connection was being opened.
+      socket.close(1000);
+      return;
+    }
+    this.#socket = socket;
+    this.#connections += 1;
+    this.#reconnectAttempt = 0;
+    this.#pending.markAll();
+    this.#flush();
+    this.#armHeartbeat();
+  }
+
+  #onClose(socket: WebSocket, closed: ClosedConnection): void {
+    this.closes.push(closed);
+    if (this.#socket !== socket) return;
+    this.#socket = undefined;
+    clearTimeout(this.#heartbeatTimer);
+    if (!this.#stopped && this.#reconnect) this.#scheduleReconnect(this.#backoffDelayMs());
   }
 
   async #closeSocket(disconnect: boolean): Promise<void> {
@@ -306,25 +294,25 @@ export class OpampWsAgent {
   /** opamp-go sends a message when the interval passes without one; any message restarts the wait. */
   #armHeartbeat(): void {
     clearTimeout(this.#heartbeatTimer);
-    const enabled =
-      this.#heartbeatMs > 0 &&
-      hasBit(this.#capabilities, AgentCapabilities.AgentCapabilities_ReportsHeartbeat);
+    const enabled = this.#heartbeatMs > 0 && this.#can(AgentCapabilities.AgentCapabilities_ReportsHeartbeat);
     if (!enabled || this.#stopped || !this.isConnected) return;
     this.#heartbeatTimer = setTimeout(() => {
       if (this.isConnected) this.send();
     }, this.#heartbeatMs);
   }
 
-  #onFrame(data: RawData, isBinary: boolean): void {
-    if (!isBinary) {
-      this.protocolErrors.push(new Error('server sent a text frame; OpAMP uses binary frames'));
-      return;
-    }
+  #onFrame(data: Uint8Array | undefined): void {
     let msg: ServerToAgent;
     try {
-      msg = decodeWsFrameOf(ServerToAgentSchema, toBytes(data), this.#maxBytes);
+      if (data === undefined) throw new Error('server sent a text frame; OpAMP uses binary frames');
+      msg = decodeWsFrameOf(ServerToAgentSchema, data, this.#maxBytes);
     } catch (error) {
       this.protocolErrors.push(error instanceof Error ? error : new Error(String(error)));
+      // opamp-go's receive loop ends on an unreadable message: the connection is dropped and
+      // (there always, here if enabled) re-established.
+      void this.#closeSocket(false).then(() => {
+        if (!this.#stopped && this.#reconnect) this.#scheduleReconnect(this.#backoffDelayMs());
+      });
       return;
     }
     this.received.push(msg);
@@ -425,9 +413,4 @@ export class OpampWsAgent {
       ...(fields.has('remoteConfigStatus') ? { remoteConfigStatus: this.#config.status } : {}),
     });
   }
-}
-
-function toBytes(data: RawData): Uint8Array {
-  if (Array.isArray(data)) return Buffer.concat(data);
-  return data instanceof ArrayBuffer ? new Uint8Array(data) : data;
 }
