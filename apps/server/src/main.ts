@@ -6,6 +6,7 @@ import { AuthService } from './domain/auth/auth.service.ts';
 import { EnrollmentService } from './domain/enrollment/enrollment.service.ts';
 import { BearerCache } from './domain/fleet/bearer-cache.ts';
 import { FleetService } from './domain/fleet/fleet.service.ts';
+import { OpampService } from './domain/opamp/opamp.service.ts';
 import { SelfTelemetryIngest } from './domain/telemetry/self-telemetry.ingest.ts';
 import { ThroughputQuery } from './domain/telemetry/throughput.query.ts';
 import { systemClock, type Clock } from './domain/shared/clock.ts';
@@ -26,6 +27,7 @@ import { registerEnrollmentTokenRoutes } from './protocols/http/routes/enrollmen
 import { registerHealthRoutes } from './protocols/http/routes/health.routes.ts';
 import { registerThroughputRoutes } from './protocols/http/routes/throughput.routes.ts';
 import { registerOtlpRoutes } from './protocols/otlp/otlp.routes.ts';
+import { registerOpampTransport } from './protocols/opamp/opamp.transport.ts';
 import { openStorage } from './storage/open-storage.ts';
 
 export interface RunningServer {
@@ -107,6 +109,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
       },
     );
     const throughput = new ThroughputQuery(storage, clock);
+    const opamp = new OpampService(storage, clock, fleet, enrollment);
 
     await auth.ensureBuiltInRoles();
     const firstAdmin = await auth.seedFirstAdmin(config.adminPassword);
@@ -142,6 +145,14 @@ export async function startServer(config: Config, options: StartOptions): Promis
     registerThroughputRoutes(server, { fleet, throughput });
     registerDownloadRoutes(server, { externalUrl: currentExternalUrl });
     registerOtlpRoutes(server, { bearers, ingest, logger, clock, maxBodyBytes: config.otlpMaxBodyBytes });
+    const opampTransport = registerOpampTransport(server, {
+      opamp,
+      fleet,
+      logger,
+      externalUrl: currentExternalUrl,
+      maxMessageBytes: config.opampMaxMessageBytes,
+      heartbeatIntervalSeconds: 30,
+    });
 
     const sweep = startCredentialSweep({ storage, clock, logger });
     const throughputTtl = startThroughputTtl({
@@ -168,6 +179,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
         shuttingDown = true;
         logger.info({ graceSeconds: config.shutdownGraceSeconds }, 'server.shutdown: draining');
         sweep.stop();
+        opampTransport.close();
         throughputTtl.stop();
         const force = setTimeout(() => {
           logger.warn('server.shutdown: grace period over, closing remaining connections');

@@ -79,6 +79,13 @@ export const configSchema = z
       .max(256 * 1024 * 1024)
       .default(16 * 1024 * 1024)
       .describe('Largest OTLP request body accepted, after decompression (413 above).'),
+    opampMaxMessageBytes: positiveInt()
+      .min(1024)
+      .max(256 * 1024 * 1024)
+      .default(64 * 1024 * 1024)
+      .describe(
+        'Largest OpAMP message accepted, after decompression (WebSocket close 1009 / HTTP 413 above).',
+      ),
     logLevel: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace'])
       .default('info')

@@ -17,6 +17,20 @@ export interface Database {
   audit_log: AuditRow;
   settings: { key: string; value: string };
   component_throughput: ThroughputDbRow;
+  opamp_agents: OpampAgentRow;
+}
+
+export interface OpampAgentRow {
+  instance_uid: string;
+  collector_id: string;
+  capabilities: number;
+  description: string;
+  effective_config: string | null;
+  health: string | null;
+  remote_config_status: string | null;
+  transport: string;
+  first_seen_at: number;
+  last_message_at: number;
 }
 
 export interface CollectorRow {

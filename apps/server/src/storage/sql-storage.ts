@@ -12,6 +12,7 @@ import {
 import { SqlCollectorStore } from './sql/collector.sql-store.ts';
 import { SqlCredentialStore } from './sql/credential.sql-store.ts';
 import { SqlEventStore } from './sql/event.sql-store.ts';
+import { SqlOpampAgentStore } from './sql/opamp-agent.sql-store.ts';
 import { SqlThroughputStore } from './sql/throughput.sql-store.ts';
 import { SqliteThroughputStore } from './sql/throughput.sqlite-store.ts';
 
@@ -36,6 +37,7 @@ function storesOn(
     throughput: sqliteHandleInTransaction
       ? new SqliteThroughputStore(db, sqliteHandleInTransaction)
       : new SqlThroughputStore(db, dialect),
+    opampAgents: new SqlOpampAgentStore(db),
   };
 }
 
@@ -54,6 +56,7 @@ export class SqlStorage implements Storage {
   readonly audit;
   readonly settings;
   readonly throughput;
+  readonly opampAgents;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -71,6 +74,7 @@ export class SqlStorage implements Storage {
     this.audit = stores.audit;
     this.settings = stores.settings;
     this.throughput = stores.throughput;
+    this.opampAgents = stores.opampAgents;
   }
 
   transaction<T>(work: (stores: Stores) => Promise<T>): Promise<T> {

@@ -36,9 +36,13 @@ export async function startTestServer(
     /** Join this existing PostgreSQL database (a second replica) instead of creating one. */
     sharedDatabaseUrl?: string;
     cacheTtls?: { verifiedTtlMs: number; liveTtlMs: number };
+    /** Reuse this data directory (a restart); the caller removes it. */
+    dataDir?: string;
+    /** Listen here instead of an ephemeral port (a restart that clients must find again). */
+    listen?: string;
   } = {},
 ): Promise<TestServer> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'linkmesh-server-'));
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'linkmesh-server-'));
   const database =
     options.sharedDatabaseUrl !== undefined
       ? { url: options.sharedDatabaseUrl, drop: () => Promise.resolve() }
@@ -55,7 +59,7 @@ export async function startTestServer(
   });
   const config = loadConfig({
     env: {
-      LINKMESH_LISTEN: '127.0.0.1:0',
+      LINKMESH_LISTEN: options.listen ?? '127.0.0.1:0',
       LINKMESH_DATA_DIR: dataDir,
       LINKMESH_ADMIN_TOKEN: adminToken,
       LINKMESH_ADMIN_PASSWORD: 'test-admin-password',
@@ -89,7 +93,7 @@ export async function startTestServer(
     close: async () => {
       await server.close();
       await database?.drop();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (options.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

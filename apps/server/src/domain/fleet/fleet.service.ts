@@ -97,6 +97,33 @@ export class FleetService {
     return collector;
   }
 
+  /** Keeps the record in step with what the agent describes (host name, version, OS, instance). */
+  async updateFromAgent(
+    collectorId: string,
+    facts: {
+      hostname?: string | undefined;
+      version?: string | undefined;
+      os?: string | undefined;
+      arch?: string | undefined;
+      instanceUid?: string | undefined;
+    },
+  ): Promise<void> {
+    const patch = Object.fromEntries(Object.entries(facts).filter(([, v]) => v !== undefined));
+    if (Object.keys(patch).length > 0) await this.storage.collectors.update(collectorId, patch);
+  }
+
+  /** Sets the connection status, recording `connected` / `disconnected` events on changes. */
+  async setConnectionStatus(
+    collectorId: string,
+    status: 'connected' | 'disconnected',
+    detail: string,
+  ): Promise<void> {
+    const collector = await this.storage.collectors.get(collectorId);
+    if (!collector || collector.deregisteredAtMs !== null || collector.status === status) return;
+    await this.storage.collectors.update(collectorId, { status, lastSeenAtMs: this.clock.nowMs() });
+    await this.recordEvent(collectorId, status, detail);
+  }
+
   /** Like `get`, but undefined instead of not-found. */
   find(id: string): Promise<Collector | undefined> {
     return this.storage.collectors.get(id);

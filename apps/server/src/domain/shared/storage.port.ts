@@ -6,6 +6,7 @@ import type {
   UserStore,
 } from '../auth/auth.store.ts';
 import type { CollectorStore, EventStore } from '../fleet/collector.store.ts';
+import type { OpampAgentStore } from '../opamp/opamp-agent.types.ts';
 import type { ThroughputStore } from '../telemetry/throughput.store.ts';
 import type { CredentialStore } from './credential.types.ts';
 
@@ -20,6 +21,7 @@ export interface Stores {
   readonly audit: AuditStore;
   readonly settings: SettingStore;
   readonly throughput: ThroughputStore;
+  readonly opampAgents: OpampAgentStore;
 }
 
 /** Storage as the domain sees it: stores, transactions, health. Implemented for SQLite and PostgreSQL. */

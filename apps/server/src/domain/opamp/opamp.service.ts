@@ -1,0 +1,196 @@
+import { createHash } from 'node:crypto';
+import type { EnrollmentService } from '../enrollment/enrollment.service.ts';
+import type { FleetService } from '../fleet/fleet.service.ts';
+import type { Clock } from '../shared/clock.ts';
+import { looksLikeCredential } from '../shared/credentials.ts';
+import { DomainError } from '../shared/errors.ts';
+import type { Storage } from '../shared/storage.port.ts';
+import { baselineOtelConfig } from './baseline-config.ts';
+import type {
+  AgentDescriptionView,
+  HealthView,
+  OpampAgentRecord,
+  RemoteConfigStatusView,
+} from './opamp-agent.types.ts';
+import { redactSecrets } from './redact.ts';
+
+/** Who opened an OpAMP connection, decided on the upgrade / POST before any message is read. */
+export type OpampCredential =
+  | { readonly kind: 'collector'; readonly collectorId: string }
+  | { readonly kind: 'enrollment'; readonly token: string };
+
+/** Why an OpAMP request was refused; logged as `opamp.auth: rejected reason=…`. */
+export type OpampRejection =
+  | 'missing_or_malformed_bearer'
+  | 'token_unknown_or_revoked_or_expired'
+  | 'enrollment_token_reused'
+  | 'collector_deregistered';
+
+export class OpampAuthError extends Error {
+  constructor(readonly reason: OpampRejection) {
+    super(reason);
+  }
+}
+
+/** What an agent reported in one message (fields it left out are undefined: unchanged). */
+export interface AgentReport {
+  readonly instanceUid: string;
+  readonly capabilities: number;
+  readonly transport: 'ws' | 'http';
+  readonly description?: AgentDescriptionView | undefined;
+  /** Effective config text as reported (redacted before it is stored). */
+  readonly effectiveConfig?: string | undefined;
+  readonly health?: HealthView | undefined;
+  readonly remoteConfigStatus?: RemoteConfigStatusView | undefined;
+}
+
+/** The outcome of attaching a first message to a collector. */
+export interface Attachment {
+  readonly collectorId: string;
+  /** A freshly minted bearer to offer (enrolment, or a re-enrolment before the first one was taken). */
+  readonly newBearer: string | undefined;
+}
+
+export interface DesiredConfig {
+  readonly yaml: string;
+  /** SHA-256 of the YAML bytes; `config_hash` on the wire. */
+  readonly hash: Uint8Array;
+  readonly hashHex: string;
+}
+
+/**
+ * OpAMP as the fleet sees it: enrolment on first contact, the collector bearer, what each
+ * instance reported (kept across reconnects and restarts), apply-status events, and the config
+ * each collector should run. The protocol adapter (protocols/opamp) turns messages into these
+ * calls and replies.
+ */
+export class OpampService {
+  constructor(
+    private readonly storage: Storage,
+    private readonly clock: Clock,
+    private readonly fleet: FleetService,
+    private readonly enrollment: EnrollmentService,
+  ) {}
+
+  /** Checks the `Authorization` of an upgrade or POST. Enrollment tokens are redeemed later, on the first message. */
+  async authenticate(authorization: string | undefined): Promise<OpampCredential> {
+    const match = authorization === undefined ? null : /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization);
+    const token = match?.[1];
+    if (token === undefined) throw new OpampAuthError('missing_or_malformed_bearer');
+    if (looksLikeCredential(token, 'enrollment')) return { kind: 'enrollment', token };
+    const verified = await this.fleet.verifyBearer(authorization);
+    if (!verified.ok) throw new OpampAuthError(verified.reason);
+    const collector = await this.fleet.find(verified.collectorId);
+    if (!collector || collector.deregisteredAtMs !== null) throw new OpampAuthError('collector_deregistered');
+    return { kind: 'collector', collectorId: verified.collectorId };
+  }
+
+  /**
+   * Binds the connection's first message to a collector. An enrollment token creates the
+   * collector (mode `opamp`, `registered`) and mints its bearer; the same instance coming back
+   * with the token before it took its bearer gets the same collector and a fresh bearer.
+   */
+  async attach(credential: OpampCredential, report: AgentReport): Promise<Attachment> {
+    if (credential.kind === 'collector') return { collectorId: credential.collectorId, newBearer: undefined };
+    const description = report.description ?? { identifying: {}, nonIdentifying: {} };
+    try {
+      const redemption = await this.enrollment.redeem(
+        credential.token,
+        report.instanceUid,
+        async (stores) => {
+          const collector = await this.fleet.enrolCollector(stores, {
+            name: hostnameOf(description) ?? `otelcol-${report.instanceUid.slice(0, 8)}`,
+            runtime: 'otelcol',
+            mode: 'opamp',
+            hostname: hostnameOf(description) ?? null,
+            os: description.nonIdentifying['os.type'] ?? null,
+            arch: description.nonIdentifying['host.arch'] ?? null,
+            version: description.identifying['service.version'] ?? null,
+            instanceUid: report.instanceUid,
+            status: 'connected',
+          });
+          return collector.id;
+        },
+      );
+      const newBearer = await this.fleet.mintBearer(
+        { actor: `opamp:${report.instanceUid}`, sourceIp: '' },
+        redemption.collectorId,
+      );
+      return { collectorId: redemption.collectorId, newBearer };
+    } catch (error) {
+      if (error instanceof DomainError && error.kind === 'gone')
+        throw new OpampAuthError('enrollment_token_reused');
+      if (error instanceof DomainError && error.kind === 'unauthenticated') {
+        throw new OpampAuthError('token_unknown_or_revoked_or_expired');
+      }
+      throw error;
+    }
+  }
+
+  /** The last state stored for an instance (undefined for an instance never seen). */
+  stored(instanceUid: string): Promise<OpampAgentRecord | undefined> {
+    return this.storage.opampAgents.get(instanceUid);
+  }
+
+  /**
+   * Stores what changed and records events: `config_applied` / `config_failed` when the apply
+   * status reaches APPLIED / FAILED for a hash (once per hash and status).
+   */
+  async record(collectorId: string, report: AgentReport): Promise<OpampAgentRecord> {
+    const nowMs = this.clock.nowMs();
+    const previous = await this.storage.opampAgents.get(report.instanceUid);
+    const record: OpampAgentRecord = {
+      instanceUid: report.instanceUid,
+      collectorId,
+      capabilities: report.capabilities,
+      description: report.description ?? previous?.description ?? { identifying: {}, nonIdentifying: {} },
+      effectiveConfig:
+        report.effectiveConfig === undefined
+          ? (previous?.effectiveConfig ?? null)
+          : redactSecrets(report.effectiveConfig),
+      health: report.health ?? previous?.health ?? null,
+      remoteConfigStatus: report.remoteConfigStatus ?? previous?.remoteConfigStatus ?? null,
+      transport: report.transport,
+      firstSeenAtMs: previous?.firstSeenAtMs ?? nowMs,
+      lastMessageAtMs: nowMs,
+    };
+    await this.storage.opampAgents.upsert(record);
+    const status = report.remoteConfigStatus;
+    if (status && (status.status === 'APPLIED' || status.status === 'FAILED')) {
+      const changed =
+        previous?.remoteConfigStatus?.status !== status.status ||
+        previous.remoteConfigStatus.lastRemoteConfigHash !== status.lastRemoteConfigHash;
+      if (changed) {
+        await this.fleet.recordEvent(
+          collectorId,
+          status.status === 'APPLIED' ? 'config_applied' : 'config_failed',
+          status.status === 'APPLIED'
+            ? `config ${status.lastRemoteConfigHash.slice(0, 12)} applied`
+            : `config ${status.lastRemoteConfigHash.slice(0, 12)} failed: ${status.errorMessage}`,
+          `${status.status}:${status.lastRemoteConfigHash}`,
+        );
+      }
+    }
+    if (report.description) {
+      await this.fleet.updateFromAgent(collectorId, {
+        hostname: hostnameOf(report.description),
+        version: report.description.identifying['service.version'],
+        os: report.description.nonIdentifying['os.type'],
+        arch: report.description.nonIdentifying['host.arch'],
+        instanceUid: report.instanceUid,
+      });
+    }
+    return record;
+  }
+
+  /** The OTel YAML this collector should run (a minimal valid baseline until pipelines exist). */
+  desiredConfig(collectorId: string): DesiredConfig {
+    const yaml = baselineOtelConfig(collectorId);
+    const digest = createHash('sha256').update(yaml, 'utf8').digest();
+    return { yaml, hash: new Uint8Array(digest), hashHex: digest.toString('hex') };
+  }
+}
+
+function hostnameOf(description: AgentDescriptionView): string | undefined {
+  return description.nonIdentifying['host.name'] ?? description.identifying['host.name'];
+}

@@ -1,0 +1,224 @@
+import { createHash } from 'node:crypto';
+import { create, toBinary } from '@bufbuild/protobuf';
+import {
+  AgentCapabilities,
+  AgentToServerFlags,
+  ConnectionSettingsOffersSchema,
+  ServerCapabilities,
+  ServerErrorResponseType,
+  ServerToAgentFlags,
+  ServerToAgentSchema,
+  type AgentToServer,
+  type ConnectionSettingsOffers,
+  type ServerToAgent,
+} from '@linkmesh/contracts/gen/opamp/v1/opamp_pb';
+import type { Logger } from 'pino';
+import type { FleetService } from '../../domain/fleet/fleet.service.ts';
+import {
+  OpampAuthError,
+  type AgentReport,
+  type OpampCredential,
+  type OpampService,
+} from '../../domain/opamp/opamp.service.ts';
+import { hasBit, instanceUidToString, newInstanceUid, validateAgentToServer } from './opamp.codec.ts';
+import { descriptionView, effectiveConfigText, healthView, remoteConfigStatusView } from './opamp.views.ts';
+
+/** Status + remote config + effective config + connection-settings offers (0x27). */
+export const serverCapabilities = BigInt(
+  ServerCapabilities.ServerCapabilities_AcceptsStatus |
+    ServerCapabilities.ServerCapabilities_OffersRemoteConfig |
+    ServerCapabilities.ServerCapabilities_AcceptsEffectiveConfig |
+    ServerCapabilities.ServerCapabilities_OffersConnectionSettings,
+);
+
+export interface SessionDeps {
+  readonly opamp: OpampService;
+  readonly fleet: FleetService;
+  readonly logger: Logger;
+  readonly externalUrl: () => string;
+  readonly heartbeatIntervalSeconds: number;
+  /** Last sequence number seen per instance, shared by every session of this process. */
+  readonly sequences: Map<string, bigint>;
+}
+
+/** What the transport must do besides sending the reply. */
+export interface Handled {
+  readonly reply: ServerToAgent;
+  /** The agent said goodbye (`agent_disconnect`). */
+  readonly disconnecting: boolean;
+}
+
+/**
+ * The OpAMP conversation with one agent over one connection (WebSocket) or one instance
+ * (plain HTTP): attaches it to a collector on its first message, keeps its reports, and decides
+ * each reply — capabilities first, ReportFullState on a sequence gap, remote config when the
+ * agent's hash is stale, connection-settings offers when a bearer was minted.
+ */
+export class OpampSession {
+  collectorId: string | undefined;
+  instanceUid: string | undefined;
+  private sentCapabilities = false;
+  private sentConfigHash: string | undefined;
+
+  constructor(
+    private readonly deps: SessionDeps,
+    private readonly credential: OpampCredential,
+    readonly transport: 'ws' | 'http',
+  ) {}
+
+  /**
+   * Answers one message. Throws `OpampAuthError` when the first message cannot be attached
+   * (the transport closes or answers 401/410).
+   */
+  async handle(message: AgentToServer): Promise<Handled> {
+    const problem = validateAgentToServer(message);
+    if (problem !== undefined) {
+      this.deps.logger.warn(
+        { reason: problem, collectorId: this.collectorId },
+        'opamp.message: rejected reason=bad_request',
+      );
+      return { reply: badRequest(message.instanceUid, problem), disconnecting: false };
+    }
+    const uid = instanceUidToString(message.instanceUid) ?? '';
+    const capabilities = Number(message.capabilities);
+    const report: AgentReport = {
+      instanceUid: uid,
+      capabilities,
+      transport: this.transport,
+      description: message.agentDescription && descriptionView(message.agentDescription),
+      effectiveConfig: message.effectiveConfig && effectiveConfigText(message.effectiveConfig),
+      health: message.health && healthView(message.health),
+      remoteConfigStatus: message.remoteConfigStatus && remoteConfigStatusView(message.remoteConfigStatus),
+    };
+
+    let newBearer: string | undefined;
+    const firstMessage = this.collectorId === undefined;
+    if (firstMessage || this.instanceUid !== uid) {
+      const attachment = await this.deps.opamp.attach(this.credential, report);
+      this.collectorId = attachment.collectorId;
+      this.instanceUid = uid;
+      newBearer = attachment.newBearer;
+      await this.deps.fleet.setConnectionStatus(
+        attachment.collectorId,
+        'connected',
+        `OpAMP over ${this.transport === 'ws' ? 'WebSocket' : 'HTTP'}`,
+      );
+    }
+    const collectorId = this.collectorId ?? '';
+
+    const lastSequence = this.deps.sequences.get(uid);
+    const gap = lastSequence === undefined || message.sequenceNum !== lastSequence + 1n;
+    this.deps.sequences.set(uid, message.sequenceNum);
+    const stored = await this.deps.opamp.record(collectorId, report);
+
+    const reply = create(ServerToAgentSchema, { instanceUid: message.instanceUid });
+    if (!this.sentCapabilities) {
+      reply.capabilities = serverCapabilities;
+      this.sentCapabilities = true;
+    }
+    // Status compression: a message after a gap that does not carry the full state asks for it.
+    if (gap && message.agentDescription === undefined) {
+      reply.flags |= BigInt(ServerToAgentFlags.ServerToAgentFlags_ReportFullState);
+    }
+    if (hasBit(message.flags, AgentToServerFlags.AgentToServerFlags_RequestInstanceUid)) {
+      reply.agentIdentification = {
+        $typeName: 'opamp.proto.v1.AgentIdentification',
+        newInstanceUid: newInstanceUid(),
+      };
+    }
+
+    if (hasBit(message.capabilities, AgentCapabilities.AgentCapabilities_AcceptsRemoteConfig)) {
+      const desired = this.deps.opamp.desiredConfig(collectorId);
+      const reportedHash = stored.remoteConfigStatus?.lastRemoteConfigHash;
+      if (reportedHash !== desired.hashHex && this.sentConfigHash !== desired.hashHex) {
+        reply.remoteConfig = {
+          $typeName: 'opamp.proto.v1.AgentRemoteConfig',
+          configHash: desired.hash,
+          config: {
+            $typeName: 'opamp.proto.v1.AgentConfigMap',
+            configMap: {
+              '': {
+                $typeName: 'opamp.proto.v1.AgentConfigFile',
+                body: Buffer.from(desired.yaml, 'utf8'),
+                contentType: 'text/yaml',
+              },
+            },
+          },
+        };
+        this.sentConfigHash = desired.hashHex;
+      }
+    }
+
+    if (newBearer !== undefined) {
+      const offers = this.offersFor(message.capabilities, newBearer);
+      if (offers) {
+        reply.connectionSettings = offers;
+        if (offers.ownMetrics) {
+          await this.deps.fleet.recordEvent(
+            collectorId,
+            'own_metrics_offered',
+            `own_metrics → ${offers.ownMetrics.destinationEndpoint}`,
+          );
+        }
+      }
+    }
+
+    const disconnecting = message.agentDisconnect !== undefined;
+    if (disconnecting)
+      await this.deps.fleet.setConnectionStatus(collectorId, 'disconnected', 'agent_disconnect');
+    return { reply, disconnecting };
+  }
+
+  /** Offers for a freshly minted bearer: the OpAMP connection and the own-metrics destination. */
+  offersFor(capabilities: bigint, bearer: string): ConnectionSettingsOffers | undefined {
+    const base = this.deps.externalUrl();
+    const headers = {
+      $typeName: 'opamp.proto.v1.Headers' as const,
+      headers: [
+        { $typeName: 'opamp.proto.v1.Header' as const, key: 'Authorization', value: `Bearer ${bearer}` },
+      ],
+    };
+    const offers = create(ConnectionSettingsOffersSchema, {});
+    if (hasBit(capabilities, AgentCapabilities.AgentCapabilities_AcceptsOpAMPConnectionSettings)) {
+      offers.opamp = {
+        $typeName: 'opamp.proto.v1.OpAMPConnectionSettings',
+        destinationEndpoint: `${this.transport === 'ws' ? base.replace(/^http/, 'ws') : base}/v1/opamp`,
+        headers,
+        // Always set: opamp-go applies an offered 0 as "no heartbeats".
+        heartbeatIntervalSeconds: BigInt(this.deps.heartbeatIntervalSeconds),
+      };
+    }
+    if (hasBit(capabilities, AgentCapabilities.AgentCapabilities_ReportsOwnMetrics)) {
+      offers.ownMetrics = {
+        $typeName: 'opamp.proto.v1.TelemetryConnectionSettings',
+        destinationEndpoint: `${base}/v1/metrics`,
+        headers,
+      };
+    }
+    if (!offers.opamp && !offers.ownMetrics) return undefined;
+    // The hash covers every offered setting; opamp-go skips an offer whose hash it already has.
+    offers.hash = new Uint8Array(
+      createHash('sha256').update(toBinary(ConnectionSettingsOffersSchema, offers)).digest(),
+    );
+    return offers;
+  }
+
+  /** The connection ended without `agent_disconnect` (WebSocket closed). */
+  async closed(): Promise<void> {
+    if (this.collectorId !== undefined) {
+      await this.deps.fleet.setConnectionStatus(this.collectorId, 'disconnected', 'connection closed');
+    }
+  }
+}
+
+export function badRequest(instanceUid: Uint8Array, message: string): ServerToAgent {
+  return create(ServerToAgentSchema, {
+    instanceUid,
+    errorResponse: {
+      type: ServerErrorResponseType.ServerErrorResponseType_BadRequest,
+      errorMessage: message,
+    },
+  });
+}
+
+export { OpampAuthError };

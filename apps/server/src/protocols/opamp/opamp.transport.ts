@@ -1,0 +1,296 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { promisify } from 'node:util';
+import { gunzip, gzip } from 'node:zlib';
+import type { AgentToServer, ServerToAgent } from '@linkmesh/contracts/gen/opamp/v1/opamp_pb';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { Logger } from 'pino';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { FleetListener, FleetService } from '../../domain/fleet/fleet.service.ts';
+import { OpampAuthError, type OpampCredential, type OpampService } from '../../domain/opamp/opamp.service.ts';
+import {
+  decodeHttpBody,
+  decodeWsFrame,
+  encodeHttpBody,
+  encodeWsFrame,
+  instanceUidToString,
+  OpampFrameError,
+  WS_CLOSE_MESSAGE_TOO_BIG,
+} from './opamp.codec.ts';
+import { badRequest, OpampSession, type SessionDeps } from './opamp.session.ts';
+
+export interface OpampTransportDeps {
+  readonly opamp: OpampService;
+  readonly fleet: FleetService;
+  readonly logger: Logger;
+  readonly externalUrl: () => string;
+  /** Largest message accepted, after decompression (WS close 1009 / HTTP 413 above). */
+  readonly maxMessageBytes: number;
+  readonly heartbeatIntervalSeconds: number;
+}
+
+const opampPath = '/v1/opamp';
+const gunzipAsync = promisify(gunzip);
+const gzipAsync = promisify(gzip);
+/** Plain-HTTP sessions idle this long are forgotten (their state is stored; a new poll re-attaches). */
+const httpSessionIdleMs = 10 * 60_000;
+
+/**
+ * `/v1/opamp` on the main port, both transports behind one session type: a WebSocket upgrade
+ * (binary frames with the varint header) or a plain HTTP POST (`Content-Type:
+ * application/x-protobuf`, gzip both ways). Authentication happens on the upgrade request or the
+ * POST, before any message is read.
+ */
+export function registerOpampTransport(app: FastifyInstance, deps: OpampTransportDeps): { close(): void } {
+  const sessionDeps: SessionDeps = {
+    opamp: deps.opamp,
+    fleet: deps.fleet,
+    logger: deps.logger,
+    externalUrl: deps.externalUrl,
+    heartbeatIntervalSeconds: deps.heartbeatIntervalSeconds,
+    sequences: new Map(),
+  };
+  const sockets = new Map<string, Set<WebSocket>>();
+  const httpSessions = new Map<string, { session: OpampSession; lastUsedMs: number }>();
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: deps.maxMessageBytes + 16,
+    perMessageDeflate: false,
+  });
+
+  const listener: FleetListener = {
+    collectorDeregistered(collectorId) {
+      for (const socket of sockets.get(collectorId) ?? []) socket.close(1008, 'collector deregistered');
+      for (const [uid, entry] of httpSessions)
+        if (entry.session.collectorId === collectorId) httpSessions.delete(uid);
+    },
+  };
+  deps.fleet.addListener(listener);
+
+  const rejectionLog = (reason: string, ip: string | undefined, transport: string) =>
+    deps.logger.warn({ ip, transport }, `opamp.auth: rejected reason=${reason}`);
+
+  app.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = (request.url ?? '').split('?', 1)[0];
+    if (path !== opampPath) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    socket.on('error', () => socket.destroy());
+    deps.opamp.authenticate(request.headers.authorization).then(
+      (credential) => {
+        wss.handleUpgrade(request, socket, head, (ws) => {
+          onWebSocket(ws, credential, request.socket.remoteAddress);
+        });
+      },
+      (error: unknown) => {
+        if (!(error instanceof OpampAuthError)) {
+          deps.logger.error({ err: error }, 'opamp.error: upgrade failed');
+          socket.end('HTTP/1.1 500 Internal Server Error\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+          return;
+        }
+        rejectionLog(error.reason, request.socket.remoteAddress, 'ws');
+        const status = error.reason === 'enrollment_token_reused' ? '410 Gone' : '401 Unauthorized';
+        socket.end(
+          `HTTP/1.1 ${status}\r\nConnection: close\r\nWWW-Authenticate: Bearer\r\nContent-Length: 0\r\n\r\n`,
+        );
+      },
+    );
+  });
+
+  function onWebSocket(ws: WebSocket, credential: OpampCredential, ip: string | undefined): void {
+    const session = new OpampSession(sessionDeps, credential, 'ws');
+    let queue = Promise.resolve();
+    deps.logger.info({ ip }, 'opamp.connection: opened');
+    ws.on('message', (data, isBinary) => {
+      const bytes = toBytes(data);
+      // One message at a time per connection, in order.
+      queue = queue.then(async () => {
+        if (!isBinary) {
+          ws.close(1003, 'OpAMP messages are binary');
+          return;
+        }
+        let message: AgentToServer;
+        try {
+          message = decodeWsFrame(bytes, deps.maxMessageBytes);
+        } catch (error) {
+          if (error instanceof OpampFrameError && error.kind === 'too_large') {
+            ws.close(WS_CLOSE_MESSAGE_TOO_BIG, 'message too big');
+            return;
+          }
+          deps.logger.warn({ ip, err: (error as Error).message }, 'opamp.message: rejected reason=malformed');
+          sendWs(ws, badRequest(new Uint8Array(), `malformed message: ${(error as Error).message}`));
+          return;
+        }
+        try {
+          const handled = await session.handle(message);
+          if (session.collectorId !== undefined) track(sockets, session.collectorId, ws);
+          sendWs(ws, handled.reply);
+        } catch (error) {
+          if (error instanceof OpampAuthError) {
+            rejectionLog(error.reason, ip, 'ws');
+            ws.close(
+              1008,
+              error.reason === 'enrollment_token_reused'
+                ? 'enrollment token already used by another instance'
+                : 'unauthorized',
+            );
+            return;
+          }
+          deps.logger.error({ err: error }, 'opamp.error: message failed');
+          ws.close(1011, 'internal error');
+        }
+      });
+    });
+    ws.on('error', () => ws.terminate());
+    ws.on('close', (code) => {
+      queue = queue
+        .then(async () => {
+          if (session.collectorId !== undefined) untrack(sockets, session.collectorId, ws);
+          deps.logger.info({ ip, code, collectorId: session.collectorId }, 'opamp.connection: closed');
+          if (session.collectorId !== undefined && (sockets.get(session.collectorId)?.size ?? 0) === 0)
+            await session.closed();
+        })
+        .catch((error: unknown) => deps.logger.error({ err: error }, 'opamp.error: close failed'));
+    });
+  }
+
+  void app.register((scope, _options, done) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser(
+      '*',
+      { parseAs: 'buffer', bodyLimit: deps.maxMessageBytes },
+      (_request, body, next) => {
+        next(null, body);
+      },
+    );
+    scope.post(opampPath, async (request, reply) => {
+      const contentType = request.headers['content-type']?.split(';', 1)[0]?.trim().toLowerCase();
+      if (contentType !== 'application/x-protobuf') {
+        return reply
+          .code(415)
+          .type('text/plain')
+          .send('OpAMP over HTTP needs Content-Type: application/x-protobuf\n');
+      }
+      let credential: OpampCredential;
+      try {
+        credential = await deps.opamp.authenticate(request.headers.authorization);
+      } catch (error) {
+        if (!(error instanceof OpampAuthError)) throw error;
+        rejectionLog(error.reason, request.ip, 'http');
+        return reply
+          .code(error.reason === 'enrollment_token_reused' ? 410 : 401)
+          .header('www-authenticate', 'Bearer')
+          .send();
+      }
+      let body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      if ((request.headers['content-encoding'] ?? '').toLowerCase() === 'gzip') {
+        try {
+          body = await gunzipAsync(body, { maxOutputLength: deps.maxMessageBytes });
+        } catch (error) {
+          const tooLarge = (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
+          return reply
+            .code(tooLarge ? 413 : 400)
+            .type('text/plain')
+            .send(tooLarge ? 'message too large\n' : 'invalid gzip body\n');
+        }
+      }
+      let message: AgentToServer;
+      try {
+        message = decodeHttpBody(body, deps.maxMessageBytes);
+      } catch (error) {
+        const tooLarge = error instanceof OpampFrameError && error.kind === 'too_large';
+        deps.logger.warn(
+          { ip: request.ip, err: (error as Error).message },
+          `opamp.message: rejected reason=${tooLarge ? 'too_large' : 'malformed'}`,
+        );
+        return reply
+          .code(tooLarge ? 413 : 400)
+          .type('text/plain')
+          .send(`${(error as Error).message}\n`);
+      }
+      const uid = instanceUidToString(message.instanceUid) ?? '';
+      const nowMs = Date.now();
+      for (const [key, entry] of httpSessions)
+        if (nowMs - entry.lastUsedMs > httpSessionIdleMs) httpSessions.delete(key);
+      let entry = httpSessions.get(uid);
+      if (!entry || !sameCredential(entry.session, credential)) {
+        entry = { session: new OpampSession(sessionDeps, credential, 'http'), lastUsedMs: nowMs };
+        if (uid !== '') httpSessions.set(uid, entry);
+      }
+      entry.lastUsedMs = nowMs;
+      try {
+        const handled = await entry.session.handle(message);
+        if (handled.disconnecting) httpSessions.delete(uid);
+        return await sendHttp(reply, handled.reply, request.headers['accept-encoding']);
+      } catch (error) {
+        if (!(error instanceof OpampAuthError)) throw error;
+        httpSessions.delete(uid);
+        rejectionLog(error.reason, request.ip, 'http');
+        return reply.code(error.reason === 'enrollment_token_reused' ? 410 : 401).send();
+      }
+    });
+    scope.get(opampPath, async (_request, reply) =>
+      reply
+        .code(400)
+        .type('text/plain')
+        .send('OpAMP expects a WebSocket upgrade or a POST with Content-Type: application/x-protobuf\n'),
+    );
+    done();
+  });
+
+  return {
+    close() {
+      for (const client of wss.clients) client.close(1001, 'server shutting down');
+      wss.close();
+    },
+  };
+}
+
+function sendWs(ws: WebSocket, message: ServerToAgent): void {
+  if (ws.readyState === ws.OPEN) ws.send(encodeWsFrame(message));
+}
+
+async function sendHttp(
+  reply: FastifyReply,
+  message: ServerToAgent,
+  acceptEncoding: string | undefined,
+): Promise<FastifyReply> {
+  const body = Buffer.from(encodeHttpBody(message));
+  // The content type must be exactly this (the Elastic client compares the string).
+  void reply.code(200).header('content-type', 'application/x-protobuf');
+  if (acceptsGzip(acceptEncoding))
+    return reply.header('content-encoding', 'gzip').send(await gzipAsync(body));
+  return reply.send(body);
+}
+
+/** gzip only when listed explicitly with q > 0 (as opamp-go's server decides). */
+function acceptsGzip(header: string | undefined): boolean {
+  return (header ?? '').split(',').some((part) => {
+    const [coding, ...params] = part.trim().split(';');
+    if (coding?.trim().toLowerCase() !== 'gzip') return false;
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    return q === undefined || Number(q.slice(2)) > 0;
+  });
+}
+
+function sameCredential(session: OpampSession, credential: OpampCredential): boolean {
+  return credential.kind === 'enrollment' || session.collectorId === credential.collectorId;
+}
+
+function toBytes(data: Buffer | ArrayBuffer | Buffer[]): Uint8Array {
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return data instanceof ArrayBuffer ? new Uint8Array(data) : data;
+}
+
+function track(sockets: Map<string, Set<WebSocket>>, collectorId: string, ws: WebSocket): void {
+  let set = sockets.get(collectorId);
+  if (!set) sockets.set(collectorId, (set = new Set()));
+  set.add(ws);
+}
+
+function untrack(sockets: Map<string, Set<WebSocket>>, collectorId: string, ws: WebSocket): void {
+  const set = sockets.get(collectorId);
+  set?.delete(ws);
+  if (set?.size === 0) sockets.delete(collectorId);
+}

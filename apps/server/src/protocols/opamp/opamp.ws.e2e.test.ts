@@ -1,0 +1,189 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { OpampWsAgent } from '../../testing/opamp/opamp-ws-agent.ts';
+import { SdkCollector } from '../../testing/otel-sdk-collector.ts';
+import { startTestServer, type TestServer } from '../../testing/server-harness.ts';
+
+interface EventItem {
+  type: string;
+  at: string;
+  detail: string;
+}
+
+/**
+ * OpAMP over WebSocket with an agent that behaves like opamp-go inside the supervisor: enrols
+ * with an enrollment token, takes the offered bearer, reconnects with it, applies the remote
+ * config, and pushes its own metrics to the offered endpoint with the offered header.
+ */
+describe('OpAMP over WebSocket (opamp-go-like agent)', () => {
+  let t: TestServer;
+  const agents: OpampWsAgent[] = [];
+  before(async () => {
+    t = await startTestServer();
+  });
+  after(async () => {
+    for (const agent of agents) agent.terminate();
+    await t.close();
+  });
+
+  const wsUrl = () => `${t.url.replace(/^http/, 'ws')}/v1/opamp`;
+  const enrollmentToken = async () =>
+    (
+      (await (await t.api('/api/v1/enrollment-tokens', { method: 'POST', json: {} })).json()) as {
+        token: string;
+      }
+    ).token;
+  const events = async (collectorId: string) =>
+    (
+      (await (await t.api(`/api/v1/collectors/${collectorId}/events`)).json()) as { items: EventItem[] }
+    ).items.reverse();
+  const collectorOf = async (instanceUid: string) => {
+    const list = (await (await t.api('/api/v1/collectors')).json()) as {
+      items: Array<{ id: string; instanceUid: string | null }>;
+    };
+    const found = list.items.find((c) => c.instanceUid === instanceUid);
+    assert.ok(found, `a collector for instance ${instanceUid}`);
+    return found.id;
+  };
+
+  it('enrols, offers own_metrics within 5 s of registered, delivers config, and takes the offered bearer', async () => {
+    const token = await enrollmentToken();
+    const agent = new OpampWsAgent({
+      url: wsUrl(),
+      headers: { Authorization: `Bearer ${token}` },
+      heartbeatIntervalMs: 0,
+    });
+    agents.push(agent);
+    await agent.connect();
+    await agent.waitFor((m) => m.connectionSettings !== undefined, { timeoutMs: 5000 });
+    const offer = agent.ownMetricsOffer;
+    assert.ok(offer, 'own_metrics was offered');
+    assert.equal(offer.endpoint, `${t.server.externalUrl}/v1/metrics`);
+    assert.match(offer.headers.Authorization ?? '', /^Bearer lmct_[A-Za-z0-9_-]{43}$/);
+
+    // The supervisor reconnects with exactly the offered OpAMP settings.
+    await agent
+      .waitFor(() => agent.connections >= 2 && agent.isConnected, { timeoutMs: 5000 })
+      .catch(() => undefined);
+    assert.equal(
+      agent.headers.Authorization,
+      offer.headers.Authorization,
+      'the agent now presents the offered bearer',
+    );
+
+    const collectorId = await collectorOf(agent.instanceUidText);
+    for (let i = 0; i < 50; i++) {
+      if ((await events(collectorId)).some((e) => e.type === 'config_applied')) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const history = await events(collectorId);
+    const registered = history.find((e) => e.type === 'registered');
+    const offered = history.find((e) => e.type === 'own_metrics_offered');
+    assert.ok(registered && offered, JSON.stringify(history));
+    assert.ok(
+      Date.parse(offered.at) - Date.parse(registered.at) <= 5000,
+      'own_metrics_offered within 5 s of registered',
+    );
+    assert.ok(
+      history.some((e) => e.type === 'config_applied'),
+      `config_applied in ${JSON.stringify(history.map((e) => e.type))}`,
+    );
+    assert.ok(agent.effectiveConfigYaml.includes('metrics/linkmesh-baseline'));
+    assert.ok(
+      !agent.effectiveConfigYaml.includes('telemetry'),
+      'the remote config never sets service::telemetry',
+    );
+
+    const collector = (await (await t.api(`/api/v1/collectors/${collectorId}`)).json()) as Record<
+      string,
+      unknown
+    >;
+    assert.equal(collector.mode, 'opamp');
+    assert.equal(collector.runtime, 'otelcol');
+    assert.equal(collector.status, 'connected');
+
+    // Its own metrics, pushed where and how the offer said, become readable throughput.
+    const bearer = (offer.headers.Authorization ?? '').replace(/^Bearer /, '');
+    const sdk = new SdkCollector({
+      url: offer.endpoint,
+      bearer,
+      encoding: 'protobuf',
+      instanceId: agent.instanceUidText,
+    });
+    try {
+      sdk.record({ accepted: 10 });
+      await sdk.push();
+      sdk.record({ accepted: 30 });
+      await sdk.push();
+      await t.server.flushTelemetry();
+      const rows = (await (await t.api(`/api/v1/collectors/${collectorId}/throughput`)).json()) as {
+        items: unknown[];
+      };
+      assert.ok(rows.items.length > 0);
+    } finally {
+      await sdk.shutdown();
+    }
+    await agent.close();
+  });
+
+  it('refuses a missing or unknown bearer on the upgrade with 401 and logs why', async () => {
+    for (const headers of [{}, { Authorization: 'Bearer lmct_nope' }, { Authorization: 'Basic eDp5' }]) {
+      const agent = new OpampWsAgent({ url: wsUrl(), headers, heartbeatIntervalMs: 0 });
+      await assert.rejects(agent.connect(), (error: Error & { status?: number }) => error.status === 401);
+    }
+    const logs = t.logs.join('\n');
+    assert.ok(logs.includes('"msg":"opamp.auth: rejected reason=missing_or_malformed_bearer"'));
+    assert.ok(logs.includes('"msg":"opamp.auth: rejected reason=token_unknown_or_revoked_or_expired"'));
+  });
+
+  it('closes the socket on deregistration and refuses the host when it comes back', async () => {
+    const token = await enrollmentToken();
+    const agent = new OpampWsAgent({
+      url: wsUrl(),
+      headers: { Authorization: `Bearer ${token}` },
+      heartbeatIntervalMs: 0,
+    });
+    agents.push(agent);
+    await agent.connect();
+    await agent.waitFor((m) => m.connectionSettings !== undefined, { timeoutMs: 5000 });
+    await agent
+      .waitFor(() => agent.connections >= 2 && agent.isConnected, { timeoutMs: 5000 })
+      .catch(() => undefined);
+    const collectorId = await collectorOf(agent.instanceUidText);
+    assert.equal((await t.api(`/api/v1/collectors/${collectorId}`, { method: 'DELETE' })).status, 204);
+    const closed = await agent.closes.waitFor((c) => c.code === 1008, { timeoutMs: 5000 });
+    assert.equal(closed.reason, 'collector deregistered');
+    const again = new OpampWsAgent({ url: wsUrl(), headers: agent.headers, heartbeatIntervalMs: 0 });
+    await assert.rejects(again.connect(), (error: Error & { status?: number }) => error.status === 401);
+    assert.ok((await events(collectorId)).some((e) => e.type === 'deregistered'));
+  });
+
+  it('answers an enrollment token reused by another instance with a close, and the first instance is unaffected', async () => {
+    const token = await enrollmentToken();
+    const first = new OpampWsAgent({
+      url: wsUrl(),
+      headers: { Authorization: `Bearer ${token}` },
+      heartbeatIntervalMs: 0,
+    });
+    agents.push(first);
+    await first.connect();
+    await first.waitFor((m) => m.connectionSettings !== undefined, { timeoutMs: 5000 });
+    const second = new OpampWsAgent({
+      url: wsUrl(),
+      headers: { Authorization: `Bearer ${token}` },
+      heartbeatIntervalMs: 0,
+    });
+    agents.push(second);
+    await second.connect().catch(() => undefined);
+    const closed = await second.closes.waitFor(() => true, { timeoutMs: 5000 }).catch(() => undefined);
+    const refusedAtUpgrade = second.connectErrors.items.some((e) => e.status === 410 || e.status === 401);
+    assert.ok(closed?.code === 1008 || refusedAtUpgrade, 'the second instance is turned away');
+    assert.ok(
+      t.logs.some(
+        (line) =>
+          line.includes('opamp.auth: rejected reason=enrollment_token_reused') ||
+          line.includes('opamp.auth: rejected reason=token_unknown_or_revoked_or_expired'),
+      ),
+    );
+  });
+});
