@@ -22,6 +22,7 @@ import { createHttpServer } from './protocols/http/http-server.ts';
 import { registerAccessRoutes } from './protocols/http/routes/access.routes.ts';
 import { registerAuthRoutes } from './protocols/http/routes/auth.routes.ts';
 import { registerBootstrapRoutes } from './protocols/http/routes/bootstrap.routes.ts';
+import { registerCollectorConfigRoutes } from './protocols/http/routes/collector-config.routes.ts';
 import { registerCollectorRoutes } from './protocols/http/routes/collectors.routes.ts';
 import { registerEnrollmentTokenRoutes } from './protocols/http/routes/enrollment-tokens.routes.ts';
 import { registerHealthRoutes } from './protocols/http/routes/health.routes.ts';
@@ -143,6 +144,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
     registerAccessRoutes(server, { auth, audit: storage.audit, nowMs });
     registerBootstrapRoutes(server, { enrollment, fleet, externalUrl: currentExternalUrl });
     registerThroughputRoutes(server, { fleet, throughput });
+    registerCollectorConfigRoutes(server, { fleet, opamp });
     registerDownloadRoutes(server, { externalUrl: currentExternalUrl });
     registerOtlpRoutes(server, { bearers, ingest, logger, clock, maxBodyBytes: config.otlpMaxBodyBytes });
     const opampTransport = registerOpampTransport(server, {

@@ -25,6 +25,8 @@ export type BearerVerification =
 export interface FleetListener {
   collectorDeregistered?(collectorId: string): void;
   bearersRevoked?(collectorId: string): void;
+  /** A new bearer must reach the collector (OpAMP: a new ConnectionSettingsOffers). Returns true when delivered. */
+  bearerRotated?(collectorId: string, token: string): boolean;
 }
 
 const nameMaxLength = 200;
@@ -180,6 +182,59 @@ export class FleetService {
     else await work(stores);
     for (const listener of this.listeners) listener.bearersRevoked?.(collectorId);
     return token;
+  }
+
+  /**
+   * Rotation (ARCHITECTURE §2): mints a new bearer and keeps the current ones valid for
+   * `graceSeconds` so nothing in flight is lost. OpAMP collectors receive it as a new offer and
+   * must be connected for that; for the others the caller shows it once.
+   */
+  async rotateBearer(
+    context: RequestContext,
+    collectorId: string,
+    graceSeconds: number,
+  ): Promise<{ token: string; delivered: boolean }> {
+    const collector = await this.storage.collectors.get(collectorId);
+    if (!collector || collector.deregisteredAtMs !== null) throw notFound('collector');
+    const token = mintCredential('collector');
+    const nowMs = this.clock.nowMs();
+    await this.storage.transaction(async (tx) => {
+      const current = await tx.credentials.list({ kind: 'collector', collectorId, limit: 50 });
+      for (const credential of current) {
+        const live = credential.revokedAtMs === null && (credential.expiresAtMs === null || credential.expiresAtMs > nowMs);
+        if (live) await tx.credentials.setExpiry(credential.id, nowMs + graceSeconds * 1000);
+      }
+      await tx.credentials.insert({
+        id: newId(),
+        kind: 'collector',
+        hash: hashCredential(token),
+        displayPrefix: displayPrefix(token),
+        collectorId,
+        userId: null,
+        serviceAccountId: null,
+        createdBy: context.actor,
+        createdAtMs: nowMs,
+        expiresAtMs: null,
+        label: 'rotated',
+      });
+      await tx.events.append({
+        collectorId,
+        type: 'token_rotated',
+        atMs: nowMs,
+        detail: `new bearer ${displayPrefix(token)}; previous valid for ${graceSeconds} s`,
+      });
+      await tx.audit.append({
+        atMs: nowMs,
+        actor: context.actor,
+        action: 'token.rotated',
+        target: `collector:${collectorId}`,
+        sourceIp: context.sourceIp,
+        detail: `collector bearer ${displayPrefix(token)}`,
+      });
+    });
+    let delivered = false;
+    for (const listener of this.listeners) delivered = (listener.bearerRotated?.(collectorId, token) ?? false) || delivered;
+    return { token, delivered };
   }
 
   /**

@@ -183,6 +183,11 @@ export class OpampService {
     return record;
   }
 
+  /** The stored agent state of a collector (its latest instance), or undefined before first contact. */
+  agentOf(collectorId: string): Promise<OpampAgentRecord | undefined> {
+    return this.storage.opampAgents.forCollector(collectorId);
+  }
+
   /** The OTel YAML this collector should run (a minimal valid baseline until pipelines exist). */
   desiredConfig(collectorId: string): DesiredConfig {
     const yaml = baselineOtelConfig(collectorId);

@@ -59,6 +59,10 @@ export class OpampSession {
   instanceUid: string | undefined;
   private sentCapabilities = false;
   private sentConfigHash: string | undefined;
+  private lastCapabilities = 0n;
+  private lastInstanceUid: Uint8Array = new Uint8Array();
+  /** A rotated bearer waiting for the next reply (plain HTTP cannot push). */
+  private pendingBearer: string | undefined;
 
   constructor(
     private readonly deps: SessionDeps,
@@ -91,7 +95,10 @@ export class OpampSession {
       remoteConfigStatus: message.remoteConfigStatus && remoteConfigStatusView(message.remoteConfigStatus),
     };
 
-    let newBearer: string | undefined;
+    this.lastCapabilities = message.capabilities;
+    this.lastInstanceUid = message.instanceUid;
+    let newBearer: string | undefined = this.pendingBearer;
+    this.pendingBearer = undefined;
     const firstMessage = this.collectorId === undefined;
     if (firstMessage || this.instanceUid !== uid) {
       const attachment = await this.deps.opamp.attach(this.credential, report);
@@ -201,6 +208,20 @@ export class OpampSession {
       createHash('sha256').update(toBinary(ConnectionSettingsOffersSchema, offers)).digest(),
     );
     return offers;
+  }
+
+  /**
+   * Delivers a rotated bearer: the ServerToAgent to push now (WebSocket), or undefined when it
+   * waits for the agent's next poll (plain HTTP) or the agent takes no offers.
+   */
+  rotate(token: string): ServerToAgent | undefined {
+    if (this.transport === 'http') {
+      this.pendingBearer = token;
+      return undefined;
+    }
+    const offers = this.offersFor(this.lastCapabilities, token);
+    if (!offers) return undefined;
+    return create(ServerToAgentSchema, { instanceUid: this.lastInstanceUid, connectionSettings: offers });
   }
 
   /** The connection ended without `agent_disconnect` (WebSocket closed). */

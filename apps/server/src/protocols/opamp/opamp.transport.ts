@@ -50,7 +50,7 @@ export function registerOpampTransport(app: FastifyInstance, deps: OpampTranspor
     heartbeatIntervalSeconds: deps.heartbeatIntervalSeconds,
     sequences: new Map(),
   };
-  const sockets = new Map<string, Set<WebSocket>>();
+  const sockets = new Map<string, Map<WebSocket, OpampSession>>();
   const httpSessions = new Map<string, { session: OpampSession; lastUsedMs: number }>();
   const wss = new WebSocketServer({
     noServer: true,
@@ -60,9 +60,26 @@ export function registerOpampTransport(app: FastifyInstance, deps: OpampTranspor
 
   const listener: FleetListener = {
     collectorDeregistered(collectorId) {
-      for (const socket of sockets.get(collectorId) ?? []) socket.close(1008, 'collector deregistered');
+      for (const socket of sockets.get(collectorId)?.keys() ?? [])
+        socket.close(1008, 'collector deregistered');
       for (const [uid, entry] of httpSessions)
         if (entry.session.collectorId === collectorId) httpSessions.delete(uid);
+    },
+    bearerRotated(collectorId, token) {
+      let delivered = false;
+      for (const [socket, session] of sockets.get(collectorId) ?? []) {
+        const push = session.rotate(token);
+        if (push) {
+          sendWs(socket, push);
+          delivered = true;
+        }
+      }
+      for (const entry of httpSessions.values()) {
+        if (entry.session.collectorId !== collectorId) continue;
+        entry.session.rotate(token);
+        delivered = true;
+      }
+      return delivered;
     },
   };
   deps.fleet.addListener(listener);
@@ -124,7 +141,7 @@ export function registerOpampTransport(app: FastifyInstance, deps: OpampTranspor
         }
         try {
           const handled = await session.handle(message);
-          if (session.collectorId !== undefined) track(sockets, session.collectorId, ws);
+          if (session.collectorId !== undefined) track(sockets, session.collectorId, ws, session);
           sendWs(ws, handled.reply);
         } catch (error) {
           if (error instanceof OpampAuthError) {
@@ -283,13 +300,22 @@ function toBytes(data: Buffer | ArrayBuffer | Buffer[]): Uint8Array {
   return data instanceof ArrayBuffer ? new Uint8Array(data) : data;
 }
 
-function track(sockets: Map<string, Set<WebSocket>>, collectorId: string, ws: WebSocket): void {
+function track(
+  sockets: Map<string, Map<WebSocket, OpampSession>>,
+  collectorId: string,
+  ws: WebSocket,
+  session: OpampSession,
+): void {
   let set = sockets.get(collectorId);
-  if (!set) sockets.set(collectorId, (set = new Set()));
-  set.add(ws);
+  if (!set) sockets.set(collectorId, (set = new Map<WebSocket, OpampSession>()));
+  set.set(ws, session);
 }
 
-function untrack(sockets: Map<string, Set<WebSocket>>, collectorId: string, ws: WebSocket): void {
+function untrack(
+  sockets: Map<string, Map<WebSocket, OpampSession>>,
+  collectorId: string,
+  ws: WebSocket,
+): void {
   const set = sockets.get(collectorId);
   set?.delete(ws);
   if (set?.size === 0) sockets.delete(collectorId);

@@ -187,3 +187,102 @@ describe('OpAMP over WebSocket (opamp-go-like agent)', () => {
     );
   });
 });
+
+describe('OpAMP bearer rotation and the config API', () => {
+  let t: TestServer;
+  let agent: OpampWsAgent;
+  let collectorId = '';
+  before(async () => {
+    t = await startTestServer();
+    const token = (
+      (await (await t.api('/api/v1/enrollment-tokens', { method: 'POST', json: {} })).json()) as {
+        token: string;
+      }
+    ).token;
+    agent = new OpampWsAgent({
+      url: `${t.url.replace(/^http/, 'ws')}/v1/opamp`,
+      headers: { Authorization: `Bearer ${token}` },
+      heartbeatIntervalMs: 0,
+    });
+    await agent.connect();
+    await agent.waitFor((m) => m.connectionSettings !== undefined, { timeoutMs: 5000 });
+    await agent
+      .waitFor(() => agent.connections >= 2 && agent.isConnected, { timeoutMs: 5000 })
+      .catch(() => undefined);
+    const list = (await (await t.api('/api/v1/collectors')).json()) as {
+      items: Array<{ id: string; instanceUid: string | null }>;
+    };
+    collectorId = list.items.find((c) => c.instanceUid === agent.instanceUidText)?.id ?? '';
+    assert.ok(collectorId);
+  });
+  after(async () => {
+    agent.terminate();
+    await t.close();
+  });
+
+  it('shows the rendered config, its apply status and the redacted effective config', async () => {
+    let config:
+      | {
+          rendered: { content: string; hash: string };
+          applyStatus: { status: string; current: boolean } | null;
+          effectiveConfig: string | null;
+          health: { healthy: boolean } | null;
+          agent: { instanceUid: string; transport: string } | null;
+        }
+      | undefined;
+    for (let i = 0; i < 50; i++) {
+      config = (await (await t.api(`/api/v1/collectors/${collectorId}/config`)).json()) as typeof config;
+      if (config?.applyStatus?.status === 'APPLIED') break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.ok(config);
+    assert.match(config.rendered.content, /metrics\/linkmesh-baseline/);
+    assert.match(config.rendered.hash, /^[0-9a-f]{64}$/);
+    assert.deepEqual(
+      config.applyStatus && { status: config.applyStatus.status, current: config.applyStatus.current },
+      {
+        status: 'APPLIED',
+        current: true,
+      },
+    );
+    assert.ok(config.effectiveConfig?.includes('linkmesh-baseline'));
+    assert.doesNotMatch(config.effectiveConfig ?? '', /lmct_|lmet_/);
+    assert.equal(config.agent?.instanceUid, agent.instanceUidText);
+    assert.equal(config.agent.transport, 'ws');
+    assert.equal(typeof config.health?.healthy, 'boolean');
+  });
+
+  it('rotates the bearer over the live connection and keeps the old one valid for the grace period', async () => {
+    const oldHeader = agent.headers.Authorization ?? '';
+    const connectionsBefore = agent.connections;
+    const response = await t.api(`/api/v1/collectors/${collectorId}/rotate-token`, { method: 'POST' });
+    assert.equal(response.status, 201);
+    const body = (await response.json()) as { delivery: string; delivered: boolean; token: string | null };
+    assert.deepEqual(body, { ...body, delivery: 'opamp', delivered: true, token: null });
+    await agent
+      .waitFor(() => agent.connections > connectionsBefore && agent.isConnected, { timeoutMs: 5000 })
+      .catch(() => undefined);
+    const newHeader = agent.headers.Authorization ?? '';
+    assert.notEqual(newHeader, oldHeader, 'the agent reconnected with the rotated bearer');
+    assert.match(newHeader, /^Bearer lmct_/);
+    assert.equal(
+      agent.ownMetricsOffer?.headers.Authorization,
+      newHeader,
+      'own_metrics carries the new bearer too',
+    );
+    for (const header of [oldHeader, newHeader]) {
+      const push = await fetch(`${t.url}/v1/metrics`, {
+        method: 'POST',
+        headers: { authorization: header, 'content-type': 'application/json' },
+        body: '{}',
+      });
+      assert.equal(push.status, 200, 'both bearers work during the grace period');
+    }
+    const types = (
+      (await (await t.api(`/api/v1/collectors/${collectorId}/events`)).json()) as {
+        items: Array<{ type: string }>;
+      }
+    ).items.map((e) => e.type);
+    assert.ok(types.includes('token_rotated'));
+  });
+});

@@ -10,6 +10,9 @@ import { decodeCursor, encodeCursor, limitQuery, windowQuery } from './query.ts'
 
 type IdParams = { Params: { id: string } };
 
+/** How long the previous bearer keeps working after a rotation (covers pushes in flight and slow reloads). */
+const rotationGraceSeconds = 600;
+
 export function registerCollectorRoutes(
   app: FastifyInstance,
   deps: { fleet: FleetService; externalUrl: () => string; nowMs: () => number },
@@ -82,6 +85,36 @@ export function registerCollectorRoutes(
             : null,
       };
       return reply.code(201).header('cache-control', 'no-store').send(response);
+    },
+  );
+
+  app.post<IdParams>(
+    '/api/v1/collectors/:id/rotate-token',
+    { preHandler: requirePermission('collectors:update') },
+    async (request, reply) => {
+      const collector = await deps.fleet.get(request.params.id);
+      if (collector.mode === 'opamp' && collector.status !== 'connected') {
+        throw new HttpError(
+          409,
+          'conflict',
+          'an OpAMP collector receives its new bearer over its connection; rotate while it is connected',
+        );
+      }
+      const rotated = await deps.fleet.rotateBearer(contextOf(request), collector.id, rotationGraceSeconds);
+      const showOnce = collector.mode !== 'opamp';
+      return reply
+        .code(201)
+        .header('cache-control', 'no-store')
+        .send({
+          delivery: showOnce ? 'shown-once' : 'opamp',
+          delivered: showOnce || rotated.delivered,
+          graceSeconds: rotationGraceSeconds,
+          token: showOnce ? rotated.token : null,
+          remotecfgSnippet:
+            collector.runtime === 'alloy'
+              ? remotecfgSnippet({ url: deps.externalUrl(), collectorId: collector.id, bearerToken: rotated.token })
+              : null,
+        });
     },
   );
 
