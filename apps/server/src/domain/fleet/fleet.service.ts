@@ -201,7 +201,9 @@ export class FleetService {
     await this.storage.transaction(async (tx) => {
       const current = await tx.credentials.list({ kind: 'collector', collectorId, limit: 50 });
       for (const credential of current) {
-        const live = credential.revokedAtMs === null && (credential.expiresAtMs === null || credential.expiresAtMs > nowMs);
+        const live =
+          credential.revokedAtMs === null &&
+          (credential.expiresAtMs === null || credential.expiresAtMs > nowMs);
         if (live) await tx.credentials.setExpiry(credential.id, nowMs + graceSeconds * 1000);
       }
       await tx.credentials.insert({
@@ -233,7 +235,8 @@ export class FleetService {
       });
     });
     let delivered = false;
-    for (const listener of this.listeners) delivered = (listener.bearerRotated?.(collectorId, token) ?? false) || delivered;
+    for (const listener of this.listeners)
+      delivered = (listener.bearerRotated?.(collectorId, token) ?? false) || delivered;
     return { token, delivered };
   }
 

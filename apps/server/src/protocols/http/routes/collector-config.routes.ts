@@ -15,30 +15,34 @@ export function registerCollectorConfigRoutes(
   app: FastifyInstance,
   deps: { fleet: FleetService; opamp: OpampService },
 ): void {
-  app.get<IdParams>('/api/v1/collectors/:id/config', { preHandler: requirePermission('collectors:read') }, async (request) => {
-    const collector = await deps.fleet.get(request.params.id);
-    const agent = await deps.opamp.agentOf(collector.id);
-    const desired = collector.runtime === 'otelcol' ? deps.opamp.desiredConfig(collector.id) : undefined;
-    const status = agent?.remoteConfigStatus ?? null;
-    return {
-      collectorId: collector.id,
-      rendered: desired ? { format: 'otel-yaml', content: desired.yaml, hash: desired.hashHex } : null,
-      applyStatus: status && {
-        status: status.status,
-        hash: status.lastRemoteConfigHash,
-        current: desired !== undefined && status.lastRemoteConfigHash === desired.hashHex,
-        errorMessage: status.errorMessage || null,
-      },
-      effectiveConfig: agent?.effectiveConfig ?? null,
-      health: agent?.health ?? null,
-      agent: agent && {
-        instanceUid: agent.instanceUid,
-        transport: agent.transport,
-        capabilities: agent.capabilities,
-        description: agent.description,
-        firstSeenAt: iso(agent.firstSeenAtMs),
-        lastMessageAt: iso(agent.lastMessageAtMs),
-      },
-    };
-  });
+  app.get<IdParams>(
+    '/api/v1/collectors/:id/config',
+    { preHandler: requirePermission('collectors:read') },
+    async (request) => {
+      const collector = await deps.fleet.get(request.params.id);
+      const agent = await deps.opamp.agentOf(collector.id);
+      const desired = collector.runtime === 'otelcol' ? deps.opamp.desiredConfig(collector.id) : undefined;
+      const status = agent?.remoteConfigStatus ?? null;
+      return {
+        collectorId: collector.id,
+        rendered: desired ? { format: 'otel-yaml', content: desired.yaml, hash: desired.hashHex } : null,
+        applyStatus: status && {
+          status: status.status,
+          hash: status.lastRemoteConfigHash,
+          current: desired !== undefined && status.lastRemoteConfigHash === desired.hashHex,
+          errorMessage: status.errorMessage || null,
+        },
+        effectiveConfig: agent?.effectiveConfig ?? null,
+        health: agent?.health ?? null,
+        agent: agent && {
+          instanceUid: agent.instanceUid,
+          transport: agent.transport,
+          capabilities: agent.capabilities,
+          description: agent.description,
+          firstSeenAt: iso(agent.firstSeenAtMs),
+          lastMessageAt: iso(agent.lastMessageAtMs),
+        },
+      };
+    },
+  );
 }

@@ -112,7 +112,11 @@ export function registerCollectorRoutes(
           token: showOnce ? rotated.token : null,
           remotecfgSnippet:
             collector.runtime === 'alloy'
-              ? remotecfgSnippet({ url: deps.externalUrl(), collectorId: collector.id, bearerToken: rotated.token })
+              ? remotecfgSnippet({
+                  url: deps.externalUrl(),
+                  collectorId: collector.id,
+                  bearerToken: rotated.token,
+                })
               : null,
         });
     },
