@@ -153,7 +153,8 @@ export async function startServer(config: Config, options: StartOptions): Promis
       logger,
       externalUrl: currentExternalUrl,
       maxMessageBytes: config.opampMaxMessageBytes,
-      heartbeatIntervalSeconds: 30,
+      heartbeatIntervalSeconds: config.opampHeartbeatIntervalSeconds,
+      maxConnections: config.opampMaxConnections,
     });
 
     const sweep = startCredentialSweep({ storage, clock, logger });

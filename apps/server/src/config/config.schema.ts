@@ -86,6 +86,19 @@ export const configSchema = z
       .describe(
         'Largest OpAMP message accepted, after decompression (WebSocket close 1009 / HTTP 413 above).',
       ),
+    opampMaxConnections: positiveInt()
+      .max(1_000_000)
+      .default(100_000)
+      .describe(
+        'OpAMP WebSocket connections one server accepts; above it, upgrades get 503 with Retry-After: 30.',
+      ),
+    opampHeartbeatIntervalSeconds: positiveInt()
+      .min(5)
+      .max(3600)
+      .default(30)
+      .describe(
+        'Heartbeat interval offered to OpAMP agents; three missed intervals mark an agent stale (WebSocket) or disconnected (HTTP).',
+      ),
     logLevel: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace'])
       .default('info')

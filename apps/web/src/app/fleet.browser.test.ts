@@ -5,9 +5,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { CollectorEventView, CollectorView, EnrollmentTokenView } from '@linkmesh/contracts/api';
+import type {
+  CollectorEventView,
+  CollectorTokenMinted,
+  CollectorView,
+  ComponentRateView,
+  EnrollmentTokenView,
+} from '@linkmesh/contracts/api';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { SdkCollector } from '../../../server/src/testing/otel-sdk-collector.ts';
 import { startTestServer, type TestServer } from '../../../server/src/testing/server-harness.ts';
+import { perSecond } from '../components/format.ts';
 import { FleetPage } from './testing/fleet.page.ts';
 
 /** Debian's chromium package; LINKMESH_CHROMIUM points elsewhere (an absent path makes the suite skip). */
@@ -29,6 +37,8 @@ function ensureBuilt(): void {
   assert.equal(result.status, 0, 'building apps/web failed; run `npm run build:web` to see why');
 }
 
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 const statusLabel = (status: CollectorView['status']) => status.charAt(0).toUpperCase() + status.slice(1);
 
 describe('fleet UI in headless Chromium', () => {
@@ -38,14 +48,34 @@ describe('fleet UI in headless Chromium', () => {
   let fleet: FleetPage;
   const screenshotDir = mkdtempSync(join(tmpdir(), 'linkmesh-web-'));
 
-  /** Seeds a collector through the API, as an operator's automation would. */
-  async function seedCollector(name: string, runtime: CollectorView['runtime']): Promise<CollectorView> {
+  /** Creates a collector and mints its bearer through the API, as an operator's automation would. */
+  async function enrollCollector(
+    name: string,
+    runtime: CollectorView['runtime'],
+  ): Promise<{ collector: CollectorView; bearer: string }> {
     const response = await server.api('/api/v1/collectors', { method: 'POST', json: { name, runtime } });
     assert.equal(response.status, 201, await response.clone().text());
     const collector = (await response.json()) as CollectorView;
     const minted = await server.api(`/api/v1/collectors/${collector.id}/token`, { method: 'POST' });
     assert.equal(minted.status, 201);
-    return collector;
+    return { collector, bearer: ((await minted.json()) as CollectorTokenMinted).token };
+  }
+
+  async function seedCollector(name: string, runtime: CollectorView['runtime']): Promise<CollectorView> {
+    return (await enrollCollector(name, runtime)).collector;
+  }
+
+  /** The rates the API itself reports, to compare with what the page shows. */
+  async function componentRates(collectorId: string): Promise<ComponentRateView[]> {
+    const response = await server.api(`/api/v1/collectors/${collectorId}/components?window=15m&buckets=30`);
+    assert.equal(response.status, 200, await response.clone().text());
+    return ((await response.json()) as { items: ComponentRateView[] }).items;
+  }
+
+  function rateOf(items: ComponentRateView[], kind: ComponentRateView['kind'], componentId: string) {
+    const found = items.find((item) => item.kind === kind && item.componentId === componentId);
+    assert.ok(found, `no ${kind} ${componentId} in ${JSON.stringify(items)}`);
+    return found;
   }
 
   // Hooks run even when every test is skipped: they do nothing without a browser.
@@ -174,6 +204,102 @@ describe('fleet UI in headless Chromium', () => {
     assert.deepEqual(await fleet.events(), newestFirst);
     await fleet.page.screenshot({ path: join(screenshotDir, 'collector-events.png') });
   });
+
+  it('shows a collector’s component throughput from its own OTLP self-telemetry', { skip }, async () => {
+    const { collector, bearer } = await enrollCollector('telemetry-target', 'otelcol');
+    await fleet.login();
+    await fleet.openCollector('telemetry-target');
+    await fleet.openComponents();
+    await fleet.componentsEmpty.waitFor();
+
+    // The real OTLP path: the OpenTelemetry JS SDK pushes protobuf with the collector's bearer.
+    // It stays open to the end: shutting it down exports once more (a third, idle sample).
+    const sdk = new SdkCollector({ url: `${server.url}/v1/metrics`, bearer, encoding: 'protobuf' });
+    try {
+      sdk.record({ accepted: 1000, refused: 4, sent: 990, sendFailed: 10, dropped: 5 });
+      sdk.queueSize = 100;
+      await sdk.push();
+      await server.server.flushTelemetry();
+
+      // One sample: the components are known, but a rate needs two samples.
+      await fleet.refreshComponents();
+      const firstRecords = await fleet.componentCell(fleet.componentRow('Receivers', 'otlp'), 'Records/s');
+      await firstRecords.getByText('—', { exact: true }).waitFor();
+      assert.match((await firstRecords.locator('[title]').getAttribute('title')) ?? '', /needs two samples/);
+
+      // The data's own clock: the second sample must be measurably later than the first.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      sdk.record({ accepted: 600, refused: 3, sent: 560, sendFailed: 40, dropped: 6 });
+      sdk.queueSize = 250;
+      await sdk.push();
+      await server.server.flushTelemetry();
+      await assertComponentsShown(collector.id);
+    } finally {
+      await sdk.shutdown();
+    }
+  });
+
+  /** The Components tab after two samples, checked against the API's own numbers. */
+  async function assertComponentsShown(collectorId: string): Promise<void> {
+    const rates = await componentRates(collectorId);
+    const receiverRate = rateOf(rates, 'receiver', 'otlp');
+    const processorRate = rateOf(rates, 'processor', 'batch');
+    const exporterRate = rateOf(rates, 'exporter', 'otlphttp/backend');
+    assert.ok((receiverRate.recordsPerSec ?? 0) > 0, JSON.stringify(receiverRate));
+    assert.ok((exporterRate.errorsPerSec ?? 0) > 0, JSON.stringify(exporterRate));
+
+    await fleet.refreshComponents();
+    const receiver = fleet.componentRow('Receivers', 'otlp');
+    const receiverRecords = await fleet.componentCell(receiver, 'Records/s');
+    await receiverRecords.getByText(perSecond(receiverRate.recordsPerSec), { exact: true }).waitFor();
+    assert.match(await receiverRecords.innerText(), /^[\d.]+[kMG]?\/s$/);
+
+    const exporter = fleet.componentRow('Exporters', 'otlphttp/backend');
+    const exporterErrors = await fleet.componentCell(exporter, 'Errors/s');
+    assert.equal((await exporterErrors.innerText()).trim(), perSecond(exporterRate.errorsPerSec));
+    assert.match((await exporterErrors.getAttribute('class')) ?? '', /\bcell-error\b/);
+    const queue = exporter.getByRole('meter', { name: 'Queue of otlphttp/backend' });
+    assert.equal(await queue.getAttribute('aria-valuenow'), '250');
+    assert.equal(await queue.getAttribute('aria-valuemax'), '1000');
+    assert.match(await (await fleet.componentCell(exporter, 'Queue')).innerText(), /250 \/ 1,000/);
+
+    const processorRecords = await fleet.componentCell(
+      fleet.componentRow('Processors', 'batch'),
+      'Records/s',
+    );
+    const flow = await processorRecords.innerText();
+    assert.match(
+      flow,
+      new RegExp(
+        `${escapeRegExp(perSecond(processorRate.incomingPerSec))}\\s*→\\s*${escapeRegExp(perSecond(processorRate.recordsPerSec))}`,
+      ),
+    );
+    assert.match(flow, /[\d.]+ % dropped/);
+    // The SDK's batch processor reports no refused counter: "—" says so instead of "0/s".
+    const processorErrors = await fleet.componentCell(fleet.componentRow('Processors', 'batch'), 'Errors/s');
+    assert.equal((await processorErrors.innerText()).trim(), '—');
+    assert.match((await processorErrors.locator('[title]').getAttribute('title')) ?? '', /^Not reported/);
+
+    const sparklines = fleet.componentsTable.getByRole('img');
+    assert.ok((await sparklines.count()) >= 3, 'a sparkline per component');
+    assert.match(
+      (await receiver.getByRole('img').first().getAttribute('aria-label')) ?? '',
+      /^Records\/s, last 15 minutes: min \S+, max \S+, last \S+$/,
+    );
+    assert.ok((await receiver.locator('svg circle, svg path').count()) > 0, 'the sparkline draws the rate');
+    await fleet.page.screenshot({ path: join(screenshotDir, 'collector-components.png'), fullPage: true });
+
+    const raw = await fleet.openRawRows();
+    // Lifetime counters, not rates: the receiver's row holds 1000 + 600 accepted records.
+    await raw.getByText('accepted=1,600').waitFor();
+    await fleet.page.screenshot({
+      path: join(screenshotDir, 'collector-components-raw.png'),
+      fullPage: true,
+    });
+
+    await fleet.pickComponentsWindow('5m', '5 minutes');
+    await receiver.waitFor();
+  }
 
   it('mints an enrollment token in Settings, shows it once and revokes it', { skip }, async () => {
     await fleet.login();

@@ -7,6 +7,11 @@ describe('routeOf', () => {
     assert.deepEqual(routeOf('/login'), { page: 'login' });
     assert.deepEqual(routeOf('/collectors'), { page: 'collectors' });
     assert.deepEqual(routeOf('/collectors/c-1'), { page: 'collector', id: 'c-1', tab: 'overview' });
+    assert.deepEqual(routeOf('/collectors/c-1/components'), {
+      page: 'collector',
+      id: 'c-1',
+      tab: 'components',
+    });
     assert.deepEqual(routeOf('/collectors/c-1/events'), { page: 'collector', id: 'c-1', tab: 'events' });
     assert.deepEqual(routeOf('/settings/enrollment-tokens'), {
       page: 'settings',
@@ -28,6 +33,8 @@ describe('routeOf', () => {
 
   it('round-trips ids that need escaping', () => {
     const id = 'a b/c';
-    assert.deepEqual(routeOf(collectorPath(id, 'events')), { page: 'collector', id, tab: 'events' });
+    for (const tab of ['overview', 'components', 'events'] as const) {
+      assert.deepEqual(routeOf(collectorPath(id, tab)), { page: 'collector', id, tab });
+    }
   });
 });

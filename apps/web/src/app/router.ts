@@ -27,10 +27,13 @@ export function usePathname(): string {
   return useSyncExternalStore(subscribe, () => window.location.pathname);
 }
 
+/** The tabs of a collector's page; each has its own path. */
+export type CollectorTab = 'overview' | 'components' | 'events';
+
 export type Route =
   | { page: 'login' }
   | { page: 'collectors' }
-  | { page: 'collector'; id: string; tab: 'overview' | 'events' }
+  | { page: 'collector'; id: string; tab: CollectorTab }
   | { page: 'settings'; section: 'enrollment-tokens' }
   | { page: 'redirect'; to: string }
   | { page: 'not-found' };
@@ -53,7 +56,9 @@ export function routeOf(pathname: string): Route {
   if (first === 'collectors') {
     if (second === undefined) return { page: 'collectors' };
     if (parts.length === 2) return { page: 'collector', id: second, tab: 'overview' };
-    if (parts.length === 3 && third === 'events') return { page: 'collector', id: second, tab: 'events' };
+    if (parts.length === 3 && (third === 'events' || third === 'components')) {
+      return { page: 'collector', id: second, tab: third };
+    }
   }
   if (first === 'settings') {
     if (parts.length === 1) return { page: 'redirect', to: '/settings/enrollment-tokens' };
@@ -63,5 +68,5 @@ export function routeOf(pathname: string): Route {
 }
 
 /** The path of a collector's page (and tab). */
-export const collectorPath = (id: string, tab: 'overview' | 'events' = 'overview'): string =>
-  `/collectors/${encodeURIComponent(id)}${tab === 'events' ? '/events' : ''}`;
+export const collectorPath = (id: string, tab: CollectorTab = 'overview'): string =>
+  `/collectors/${encodeURIComponent(id)}${tab === 'overview' ? '' : `/${tab}`}`;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { duration, missing, quantity, relativeTime } from './format.ts';
+import { compact, duration, missing, percent, perSecond, quantity, relativeTime } from './format.ts';
 
 const nowMs = Date.parse('2025-03-01T12:00:00Z');
 
@@ -41,5 +41,42 @@ describe('quantity', () => {
     assert.equal(quantity(512.6, ' MB', 0), '513 MB');
     assert.equal(quantity(0, ' %'), '0 %');
     assert.equal(quantity(null, ' %'), missing);
+  });
+});
+
+describe('compact', () => {
+  it('keeps small numbers readable and scales large ones', () => {
+    assert.equal(compact(0), '0');
+    assert.equal(compact(0.25), '0.25');
+    assert.equal(compact(12.46), '12.5');
+    assert.equal(compact(512.6), '513');
+    assert.equal(compact(1234), '1.2k');
+    assert.equal(compact(34_567), '34.6k');
+    assert.equal(compact(345_678), '346k');
+    assert.equal(compact(1_500_000), '1.5M');
+  });
+
+  it('rounds into the next magnitude instead of reading "1000k"', () => {
+    assert.equal(compact(999.7), '1k');
+    assert.equal(compact(999_960), '1M');
+  });
+
+  it('never shows a positive value as zero', () => {
+    assert.equal(compact(0.001), '<0.01');
+  });
+});
+
+describe('perSecond', () => {
+  it('appends /s and shows a dash when there is no rate yet', () => {
+    assert.equal(perSecond(1234), '1.2k/s');
+    assert.equal(perSecond(0), '0/s');
+    assert.equal(perSecond(null), missing);
+  });
+});
+
+describe('percent', () => {
+  it('turns a fraction into a percentage', () => {
+    assert.equal(percent(0.25), '25 %');
+    assert.equal(percent(0.0049), '0.5 %');
   });
 });

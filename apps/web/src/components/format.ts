@@ -54,3 +54,38 @@ export function duration(seconds: number | null): string {
   if (minutes > 0) return `${minutes}m ${s % 60}s`;
   return `${s}s`;
 }
+
+const magnitudes = ['', 'k', 'M', 'G', 'T'] as const;
+
+/**
+ * A rate or count in at most four significant characters: "0.25", "12.5", "950", "1.2k",
+ * "34k", "1.5M". A positive value too small to show reads "<0.01", never "0".
+ *
+ * @example compact(1234) // "1.2k"
+ */
+export function compact(value: number): string {
+  if (!Number.isFinite(value)) return missing;
+  const sign = value < 0 ? '-' : '';
+  const abs = Math.abs(value);
+  if (abs > 0 && abs < 0.005) return `${sign}<0.01`;
+  let scaled = abs;
+  let unit = 0;
+  while (scaled >= 999.5 && unit < magnitudes.length - 1) {
+    scaled /= 1000;
+    unit += 1;
+  }
+  const digits = scaled < 10 && unit === 0 ? 2 : scaled < 100 ? 1 : 0;
+  let text = scaled.toLocaleString('en', { maximumFractionDigits: digits, useGrouping: false });
+  // 999.96k rounds to "1000k": move to the next magnitude instead.
+  if (text === '1000' && unit < magnitudes.length - 1) {
+    text = '1';
+    unit += 1;
+  }
+  return `${sign}${text}${magnitudes[unit] ?? ''}`;
+}
+
+/** Events per second ("1.2k/s"), or "—" for null (no rate yet). */
+export const perSecond = (value: number | null): string => (value === null ? missing : `${compact(value)}/s`);
+
+/** A fraction (0…1) as a percentage with one fraction digit at most ("0.5 %", "25 %"). */
+export const percent = (fraction: number): string => quantity(fraction * 100, ' %');

@@ -114,16 +114,23 @@ export class FleetService {
     if (Object.keys(patch).length > 0) await this.storage.collectors.update(collectorId, patch);
   }
 
-  /** Sets the connection status, recording `connected` / `disconnected` events on changes. */
+  /**
+   * Sets the connection status, recording `connected` / `disconnected` events on changes
+   * (`stale` — connected but silent — is recorded as a `disconnected` event with its reason).
+   */
   async setConnectionStatus(
     collectorId: string,
-    status: 'connected' | 'disconnected',
+    status: 'connected' | 'disconnected' | 'stale',
     detail: string,
   ): Promise<void> {
     const collector = await this.storage.collectors.get(collectorId);
     if (!collector || collector.deregisteredAtMs !== null || collector.status === status) return;
-    await this.storage.collectors.update(collectorId, { status, lastSeenAtMs: this.clock.nowMs() });
-    await this.recordEvent(collectorId, status, detail);
+    const nowMs = this.clock.nowMs();
+    await this.storage.collectors.update(collectorId, {
+      status,
+      ...(status === 'connected' ? { lastSeenAtMs: nowMs } : {}),
+    });
+    await this.recordEvent(collectorId, status === 'connected' ? 'connected' : 'disconnected', detail);
   }
 
   /** Like `get`, but undefined instead of not-found. */

@@ -39,6 +39,9 @@ export interface SessionDeps {
   readonly heartbeatIntervalSeconds: number;
   /** Last sequence number seen per instance, shared by every session of this process. */
   readonly sequences: Map<string, bigint>;
+  /** Instance uids with a live WebSocket session in this process (duplicate detection). */
+  readonly liveInstances: Map<string, OpampSession>;
+  readonly nowMs: () => number;
 }
 
 /** What the transport must do besides sending the reply. */
@@ -57,6 +60,11 @@ export interface Handled {
 export class OpampSession {
   collectorId: string | undefined;
   instanceUid: string | undefined;
+  /** When the last message arrived (liveness). */
+  lastMessageAtMs: number;
+  /** Set by the liveness check when the agent went silent. */
+  stale = false;
+  open = true;
   private sentCapabilities = false;
   private sentConfigHash: string | undefined;
   private lastCapabilities = 0n;
@@ -68,7 +76,9 @@ export class OpampSession {
     private readonly deps: SessionDeps,
     private readonly credential: OpampCredential,
     readonly transport: 'ws' | 'http',
-  ) {}
+  ) {
+    this.lastMessageAtMs = deps.nowMs();
+  }
 
   /**
    * Answers one message. Throws `OpampAuthError` when the first message cannot be attached
@@ -95,21 +105,35 @@ export class OpampSession {
       remoteConfigStatus: message.remoteConfigStatus && remoteConfigStatusView(message.remoteConfigStatus),
     };
 
+    this.lastMessageAtMs = this.deps.nowMs();
     this.lastCapabilities = message.capabilities;
     this.lastInstanceUid = message.instanceUid;
     let newBearer: string | undefined = this.pendingBearer;
     this.pendingBearer = undefined;
     const firstMessage = this.collectorId === undefined;
+    // A second live connection presenting an instance uid that is already connected (a cloned
+    // VM) is told to take a new one; collector bearers only — an enrollment binds to the uid.
+    const other = this.deps.liveInstances.get(uid);
+    const duplicate =
+      this.transport === 'ws' &&
+      this.credential.kind === 'collector' &&
+      other !== undefined &&
+      other !== this &&
+      other.open;
     if (firstMessage || this.instanceUid !== uid) {
       const attachment = await this.deps.opamp.attach(this.credential, report);
       this.collectorId = attachment.collectorId;
       this.instanceUid = uid;
-      newBearer = attachment.newBearer;
+      newBearer ??= attachment.newBearer;
+      if (this.transport === 'ws' && !duplicate) this.deps.liveInstances.set(uid, this);
       await this.deps.fleet.setConnectionStatus(
         attachment.collectorId,
         'connected',
         `OpAMP over ${this.transport === 'ws' ? 'WebSocket' : 'HTTP'}`,
       );
+    } else if (this.stale) {
+      this.stale = false;
+      await this.deps.fleet.setConnectionStatus(this.collectorId ?? '', 'connected', 'heard from again');
     }
     const collectorId = this.collectorId ?? '';
 
@@ -127,7 +151,7 @@ export class OpampSession {
     if (gap && message.agentDescription === undefined) {
       reply.flags |= BigInt(ServerToAgentFlags.ServerToAgentFlags_ReportFullState);
     }
-    if (hasBit(message.flags, AgentToServerFlags.AgentToServerFlags_RequestInstanceUid)) {
+    if (duplicate || hasBit(message.flags, AgentToServerFlags.AgentToServerFlags_RequestInstanceUid)) {
       reply.agentIdentification = {
         $typeName: 'opamp.proto.v1.AgentIdentification',
         newInstanceUid: newInstanceUid(),
@@ -224,9 +248,16 @@ export class OpampSession {
     return create(ServerToAgentSchema, { instanceUid: this.lastInstanceUid, connectionSettings: offers });
   }
 
-  /** The connection ended without `agent_disconnect` (WebSocket closed). */
-  async closed(): Promise<void> {
-    if (this.collectorId !== undefined) {
+  /**
+   * The connection ended without `agent_disconnect` (WebSocket closed). The collector becomes
+   * `disconnected` when this was its last connection.
+   */
+  async closed(lastConnection: boolean): Promise<void> {
+    this.open = false;
+    if (this.instanceUid !== undefined && this.deps.liveInstances.get(this.instanceUid) === this) {
+      this.deps.liveInstances.delete(this.instanceUid);
+    }
+    if (lastConnection && this.collectorId !== undefined) {
       await this.deps.fleet.setConnectionStatus(this.collectorId, 'disconnected', 'connection closed');
     }
   }

@@ -27,6 +27,8 @@ export interface OpampTransportDeps {
   /** Largest message accepted, after decompression (WS close 1009 / HTTP 413 above). */
   readonly maxMessageBytes: number;
   readonly heartbeatIntervalSeconds: number;
+  /** WebSocket connections above this are refused with 503 + Retry-After (overload protection). */
+  readonly maxConnections: number;
 }
 
 const opampPath = '/v1/opamp';
@@ -49,6 +51,8 @@ export function registerOpampTransport(app: FastifyInstance, deps: OpampTranspor
     externalUrl: deps.externalUrl,
     heartbeatIntervalSeconds: deps.heartbeatIntervalSeconds,
     sequences: new Map(),
+    liveInstances: new Map(),
+    nowMs: () => Date.now(),
   };
   const sockets = new Map<string, Map<WebSocket, OpampSession>>();
   const httpSessions = new Map<string, { session: OpampSession; lastUsedMs: number }>();
@@ -94,6 +98,13 @@ export function registerOpampTransport(app: FastifyInstance, deps: OpampTranspor
       return;
     }
     socket.on('error', () => socket.destroy());
+    if (wss.clients.size >= deps.maxConnections) {
+      deps.logger.warn({ connections: wss.clients.size }, 'opamp.connection: refused reason=overloaded');
+      socket.end(
+        'HTTP/1.1 503 Service Unavailable\r\nRetry-After: 30\r\nConnection: close\r\nContent-Length: 0\r\n\r\n',
+      );
+      return;
+    }
     deps.opamp.authenticate(request.headers.authorization).then(
       (credential) => {
         wss.handleUpgrade(request, socket, head, (ws) => {
@@ -165,8 +176,9 @@ export function registerOpampTransport(app: FastifyInstance, deps: OpampTranspor
         .then(async () => {
           if (session.collectorId !== undefined) untrack(sockets, session.collectorId, ws);
           deps.logger.info({ ip, code, collectorId: session.collectorId }, 'opamp.connection: closed');
-          if (session.collectorId !== undefined && (sockets.get(session.collectorId)?.size ?? 0) === 0)
-            await session.closed();
+          await session.closed(
+            session.collectorId !== undefined && (sockets.get(session.collectorId)?.size ?? 0) === 0,
+          );
         })
         .catch((error: unknown) => deps.logger.error({ err: error }, 'opamp.error: close failed'));
     });
@@ -256,8 +268,51 @@ export function registerOpampTransport(app: FastifyInstance, deps: OpampTranspor
     done();
   });
 
+  // Liveness: an agent silent for three heartbeat intervals is stale (WebSocket still open) or
+  // gone (plain HTTP: missed polls are all there is).
+  const silenceMs = 3 * deps.heartbeatIntervalSeconds * 1000;
+  const liveness = setInterval(
+    () => {
+      const nowMs = Date.now();
+      const checks: Promise<void>[] = [];
+      for (const set of sockets.values()) {
+        for (const session of set.values()) {
+          if (
+            !session.stale &&
+            session.collectorId !== undefined &&
+            nowMs - session.lastMessageAtMs > silenceMs
+          ) {
+            session.stale = true;
+            checks.push(
+              deps.fleet.setConnectionStatus(
+                session.collectorId,
+                'stale',
+                `no message for ${silenceMs / 1000} s`,
+              ),
+            );
+          }
+        }
+      }
+      for (const [uid, entry] of httpSessions) {
+        const collectorId = entry.session.collectorId;
+        if (collectorId !== undefined && nowMs - entry.session.lastMessageAtMs > silenceMs) {
+          httpSessions.delete(uid);
+          checks.push(
+            deps.fleet.setConnectionStatus(collectorId, 'disconnected', `no poll for ${silenceMs / 1000} s`),
+          );
+        }
+      }
+      Promise.all(checks).catch((error: unknown) =>
+        deps.logger.warn({ err: error }, 'opamp.liveness: failed'),
+      );
+    },
+    Math.min(10_000, silenceMs / 3),
+  );
+  liveness.unref();
+
   return {
     close() {
+      clearInterval(liveness);
       for (const client of wss.clients) client.close(1001, 'server shutting down');
       wss.close();
     },

@@ -286,3 +286,55 @@ describe('OpAMP bearer rotation and the config API', () => {
     assert.ok(types.includes('token_rotated'));
   });
 });
+
+describe('OpAMP duplicate instance ids and overload', () => {
+  let t: TestServer;
+  const opened: OpampWsAgent[] = [];
+  before(async () => {
+    t = await startTestServer({ env: { LINKMESH_OPAMP_MAX_CONNECTIONS: '2' } });
+  });
+  after(async () => {
+    for (const agent of opened) agent.terminate();
+    await t.close();
+  });
+
+  it('gives a cloned agent presenting a connected instance uid a new one, and refuses connections beyond the limit', async () => {
+    const url = `${t.url.replace(/^http/, 'ws')}/v1/opamp`;
+    const token = (
+      (await (await t.api('/api/v1/enrollment-tokens', { method: 'POST', json: {} })).json()) as {
+        token: string;
+      }
+    ).token;
+    const original = new OpampWsAgent({
+      url,
+      headers: { Authorization: `Bearer ${token}` },
+      heartbeatIntervalMs: 0,
+    });
+    opened.push(original);
+    await original.connect();
+    await original.waitFor((m) => m.connectionSettings !== undefined, { timeoutMs: 5000 });
+    await original
+      .waitFor(() => original.connections >= 2 && original.isConnected, { timeoutMs: 5000 })
+      .catch(() => undefined);
+
+    // A clone: same persisted uid and the same bearer.
+    const clone = new OpampWsAgent({
+      url,
+      headers: original.headers,
+      instanceUid: original.instanceUid,
+      heartbeatIntervalMs: 0,
+    });
+    opened.push(clone);
+    await clone.connect();
+    const told = await clone.waitFor((m) => m.agentIdentification !== undefined, { timeoutMs: 5000 });
+    assert.equal(told.agentIdentification?.newInstanceUid.length, 16);
+    assert.notDeepEqual(clone.instanceUid, original.instanceUid, 'the clone took its new uid');
+
+    const third = new OpampWsAgent({ url, headers: original.headers, heartbeatIntervalMs: 0 });
+    await assert.rejects(
+      third.connect(),
+      (error: Error & { status?: number; retryAfter?: string }) =>
+        error.status === 503 && error.retryAfter === '30',
+    );
+  });
+});

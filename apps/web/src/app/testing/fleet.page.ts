@@ -124,6 +124,62 @@ export class FleetPage {
     return cells.map(([type = '', , detail = '']) => ({ type, detail }));
   }
 
+  /** Opens the Components tab and waits until it shows components or its empty state. */
+  async openComponents(): Promise<void> {
+    await this.page.getByRole('tab', { name: 'Components' }).click();
+    await this.page.waitForURL('**/components');
+    await this.componentsTable.or(this.componentsEmpty).waitFor();
+  }
+
+  get componentsTable(): Locator {
+    return this.page.getByRole('table', { name: 'Components' });
+  }
+
+  get componentsEmpty(): Locator {
+    return this.page.getByText('No self-telemetry yet.');
+  }
+
+  /** Asks for the rates now instead of at the next 30 s refresh; callers wait on what changes. */
+  async refreshComponents(): Promise<void> {
+    await this.page.getByRole('button', { name: 'Refresh' }).click();
+  }
+
+  /** Picks the look-back window ("5m", "15m", "1h") and waits for the table to follow. */
+  async pickComponentsWindow(label: string, long: string): Promise<void> {
+    await this.page
+      .getByRole('group', { name: 'Window' })
+      .getByRole('button', { name: label, exact: true })
+      .click();
+    await this.componentsTable.getByRole('columnheader', { name: `Last ${long}` }).waitFor();
+  }
+
+  /** A component's row inside its kind's group ("Receivers", "Processors", "Exporters"). */
+  componentRow(group: 'Receivers' | 'Processors' | 'Exporters', componentId: string): Locator {
+    return this.componentsTable
+      .getByRole('rowgroup', { name: group })
+      .getByRole('row')
+      .filter({
+        has: this.page.getByRole('rowheader').locator('code').getByText(componentId, { exact: true }),
+      });
+  }
+
+  /** The cell of `row` under the column headed `column` ("Records/s", "Queue" …). */
+  async componentCell(row: Locator, column: string): Promise<Locator> {
+    // textContent, not innerText: the headers are upper-cased by CSS.
+    const headers = (await this.componentsTable.locator('thead th').allTextContents()).map((h) => h.trim());
+    const index = headers.indexOf(column);
+    if (index < 0) throw new Error(`no column "${column}" among ${headers.join(', ')}`);
+    return row.locator('xpath=./*').nth(index);
+  }
+
+  /** Opens the "Raw rows" disclosure and waits for its table. */
+  async openRawRows(): Promise<Locator> {
+    await this.page.getByText('Raw rows', { exact: true }).click();
+    const table = this.page.getByRole('table', { name: 'Raw rows' });
+    await table.waitFor();
+    return table;
+  }
+
   async openEnrollmentTokens(): Promise<void> {
     await this.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
     await this.page.waitForURL('**/settings/enrollment-tokens');

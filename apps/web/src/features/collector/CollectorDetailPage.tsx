@@ -1,21 +1,25 @@
 import { getCollector } from '../../api/collectors.api.ts';
 import { useResource } from '../../api/resource.hook.ts';
-import { collectorPath, navigate } from '../../app/router.ts';
+import { collectorPath, navigate, type CollectorTab } from '../../app/router.ts';
 import { ErrorNotice } from '../../components/ErrorNotice.tsx';
 import { Link } from '../../components/Link.tsx';
 import { StatusBadge } from '../../components/StatusBadge.tsx';
 import { Tabs } from '../../components/Tabs.tsx';
+import { CollectorComponents } from './CollectorComponents.tsx';
 import { CollectorEvents } from './CollectorEvents.tsx';
 import { CollectorOverview } from './CollectorOverview.tsx';
 
-type Tab = 'overview' | 'events';
 const tabs = [
   { key: 'overview', label: 'Overview' },
+  { key: 'components', label: 'Components' },
   { key: 'events', label: 'Events' },
-] as const satisfies readonly { key: Tab; label: string }[];
+] as const satisfies readonly { key: CollectorTab; label: string }[];
 
-/** One collector: its record and host metrics (Overview) and its event history (Events). */
-export function CollectorDetailPage({ id, tab }: { id: string; tab: Tab }) {
+/**
+ * One collector: its record and host metrics (Overview), the throughput of its pipeline
+ * components from its own self-telemetry (Components) and its event history (Events).
+ */
+export function CollectorDetailPage({ id, tab }: { id: string; tab: CollectorTab }) {
   const collector = useResource(`collector:${id}`, () => getCollector(id), 15);
 
   return (
@@ -37,11 +41,11 @@ export function CollectorDetailPage({ id, tab }: { id: string; tab: Tab }) {
             selected={tab}
             onSelect={(next) => navigate(collectorPath(id, next), { replace: true })}
           >
-            {tab === 'overview' ? (
-              <CollectorOverview collector={collector.data} />
-            ) : (
-              <CollectorEvents id={id} />
+            {tab === 'overview' && <CollectorOverview collector={collector.data} />}
+            {tab === 'components' && (
+              <CollectorComponents collector={collector.data} onRefreshCollector={collector.reload} />
             )}
+            {tab === 'events' && <CollectorEvents id={id} />}
           </Tabs>
         </>
       )}
