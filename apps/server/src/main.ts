@@ -69,6 +69,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
   const startedMs = Date.now();
   const { storage, migrations } = await openStorage(config.storage, {
     onQuery: metrics.storageQueryObserver(config.storage.kind),
+    onWarning: (message) => logger.warn({ message }, 'storage.warning'),
   });
   logger.info(
     {

@@ -63,6 +63,7 @@ export class SqlStorage implements Storage {
     readonly dialect: 'sqlite' | 'postgres',
     /** SQLite only: the raw handle for the hot-path writers that bypass the query builder. */
     private readonly sqliteHandle?: BetterSqlite3.Database,
+    private readonly onClose: () => Promise<void> = () => Promise.resolve(),
   ) {
     const stores = storesOn(db, dialect, undefined);
     this.collectors = stores.collectors;
@@ -86,6 +87,7 @@ export class SqlStorage implements Storage {
   }
 
   async close(): Promise<void> {
+    await this.onClose();
     await this.db.destroy();
   }
 }
