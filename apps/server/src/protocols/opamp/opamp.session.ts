@@ -161,6 +161,12 @@ export class OpampSession {
     if (hasBit(message.capabilities, AgentCapabilities.AgentCapabilities_AcceptsRemoteConfig)) {
       const desired = this.deps.opamp.desiredConfig(collectorId);
       const reportedHash = stored.remoteConfigStatus?.lastRemoteConfigHash;
+      // A fresh status for another hash means the agent is not on the desired config (it
+      // restarted from an older one, or rolled back): send it again. A FAILED status for the
+      // desired hash is not retried here — that would loop.
+      if (report.remoteConfigStatus && report.remoteConfigStatus.lastRemoteConfigHash !== desired.hashHex) {
+        this.sentConfigHash = undefined;
+      }
       if (reportedHash !== desired.hashHex && this.sentConfigHash !== desired.hashHex) {
         reply.remoteConfig = {
           $typeName: 'opamp.proto.v1.AgentRemoteConfig',
