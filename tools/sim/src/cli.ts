@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { FleetRunner, percentile, provisionCollectors } from './fleet.ts';
+import { SimOpampAgent } from './opamp-agent.ts';
 
 const positiveInt = (value: string) => {
   const n = Number(value);
@@ -22,6 +23,11 @@ const program = new Command('linkmesh-sim')
     'an Admin or Operator service-account token (creates the collectors)',
     process.env.LINKMESH_TOKEN,
   )
+  .option(
+    '--mode <mode>',
+    'otlp: pre-created collectors push self-telemetry; opamp-ws / opamp-http: supervisor-like agents enrol over OpAMP, take their bearer, apply config and push',
+    'otlp',
+  )
   .option('--collectors <n>', 'how many collectors', positiveInt, 20)
   .option('--interval-seconds <n>', 'push interval of each collector', positiveInt, 30)
   .option('--duration-seconds <n>', 'stop after this long', positiveInt, 300)
@@ -43,6 +49,7 @@ const program = new Command('linkmesh-sim')
 
 program.parse();
 const o = program.opts<{
+  mode: string;
   server: string;
   token: string;
   collectors: number;
@@ -56,6 +63,8 @@ const o = program.opts<{
 }>();
 
 const server = o.server.replace(/\/+$/, '');
+if (o.mode === 'opamp-ws' || o.mode === 'opamp-http') await runOpamp(o.mode);
+else if (o.mode !== 'otlp') program.error(`--mode must be otlp, opamp-ws or opamp-http`);
 process.stderr.write(`Provisioning ${o.collectors} collectors on ${server} …\n`);
 const collectors = await provisionCollectors(server, o.token, o.collectors, {
   namePrefix: `sim-${Date.now().toString(36)}`,
@@ -88,3 +97,45 @@ const finish = async () => {
 };
 process.on('SIGINT', () => void finish());
 setTimeout(() => void finish(), o.durationSeconds * 1000);
+
+/** Supervisor-like OpAMP agents: each enrols with its own enrollment token. */
+async function runOpamp(mode: 'opamp-ws' | 'opamp-http'): Promise<never> {
+  process.stderr.write(`Starting ${o.collectors} ${mode} agents against ${server} …\n`);
+  const agents: SimOpampAgent[] = [];
+  for (let i = 0; i < o.collectors; i++) {
+    const response = await fetch(`${server}/api/v1/enrollment-tokens`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${o.token}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    if (!response.ok)
+      program.error(`minting an enrollment token failed: ${response.status} ${await response.text()}`);
+    const { token } = (await response.json()) as { token: string };
+    const agent = new SimOpampAgent({
+      url: `${mode === 'opamp-ws' ? server.replace(/^http/, 'ws') : server}/v1/opamp`,
+      enrollmentToken: token,
+      hostName: `sim-${mode}-${i}`,
+      heartbeatMs: 30_000,
+      ownMetricsIntervalMs: o.intervalSeconds * 1000,
+      seed: i + 1,
+    });
+    agents.push(agent);
+    await agent.start();
+  }
+  const report = () => {
+    const sum = (key: keyof SimOpampAgent['stats']) => agents.reduce((n, a) => n + a.stats[key], 0);
+    process.stderr.write(
+      `agents ${agents.length}  messages ${sum('messages')}  configs applied ${sum('applied')}  pushes ${sum('pushes')}  push failures ${sum('pushFailures')}\n`,
+    );
+  };
+  const every = setInterval(report, 10_000);
+  const finish = async () => {
+    clearInterval(every);
+    await Promise.all(agents.map((agent) => agent.stop()));
+    report();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void finish());
+  setTimeout(() => void finish(), o.durationSeconds * 1000);
+  return new Promise<never>(() => undefined);
+}
