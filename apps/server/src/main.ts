@@ -23,6 +23,7 @@ import { registerAccessRoutes } from './protocols/http/routes/access.routes.ts';
 import { registerAuthRoutes } from './protocols/http/routes/auth.routes.ts';
 import { registerBootstrapRoutes } from './protocols/http/routes/bootstrap.routes.ts';
 import { registerCollectorConfigRoutes } from './protocols/http/routes/collector-config.routes.ts';
+import { registerConfigSettingsRoutes } from './protocols/http/routes/config-settings.routes.ts';
 import { registerCollectorRoutes } from './protocols/http/routes/collectors.routes.ts';
 import { registerEnrollmentTokenRoutes } from './protocols/http/routes/enrollment-tokens.routes.ts';
 import { registerHealthRoutes } from './protocols/http/routes/health.routes.ts';
@@ -112,6 +113,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
     );
     const throughput = new ThroughputQuery(storage, clock);
     const opamp = new OpampService(storage, clock, fleet, enrollment);
+    await opamp.loadFleetDefault();
 
     await auth.ensureBuiltInRoles();
     const firstAdmin = await auth.seedFirstAdmin(config.adminPassword);
@@ -146,6 +148,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
     registerBootstrapRoutes(server, { enrollment, fleet, externalUrl: currentExternalUrl });
     registerThroughputRoutes(server, { fleet, throughput });
     registerCollectorConfigRoutes(server, { fleet, opamp });
+    registerConfigSettingsRoutes(server, { opamp });
     registerDownloadRoutes(server, { externalUrl: currentExternalUrl });
     registerOtlpRoutes(server, { bearers, ingest, logger, clock, maxBodyBytes: config.otlpMaxBodyBytes });
     const opampTransport = registerOpampTransport(server, {

@@ -3,7 +3,9 @@ import type { EnrollmentService } from '../enrollment/enrollment.service.ts';
 import type { FleetService } from '../fleet/fleet.service.ts';
 import type { Clock } from '../shared/clock.ts';
 import { looksLikeCredential } from '../shared/credentials.ts';
-import { DomainError } from '../shared/errors.ts';
+import { parse as parseYaml } from 'yaml';
+import { DomainError, invalid } from '../shared/errors.ts';
+import type { RequestContext } from '../shared/request-context.ts';
 import type { Storage } from '../shared/storage.port.ts';
 import { baselineOtelConfig } from './baseline-config.ts';
 import type {
@@ -190,9 +192,77 @@ export class OpampService {
 
   /** The OTel YAML this collector should run (a minimal valid baseline until pipelines exist). */
   desiredConfig(collectorId: string): DesiredConfig {
-    const yaml = baselineOtelConfig(collectorId);
-    const digest = createHash('sha256').update(yaml, 'utf8').digest();
-    return { yaml, hash: new Uint8Array(digest), hashHex: digest.toString('hex') };
+    return this.fleetDefault ?? withHash(baselineOtelConfig(collectorId));
+  }
+
+  /** Reads the stored fleet default config (call once at start-up). */
+  async loadFleetDefault(): Promise<void> {
+    const yaml = await this.storage.settings.get(fleetDefaultKey);
+    this.fleetDefault = yaml ? withHash(yaml) : undefined;
+  }
+
+  fleetDefaultConfig(): string | undefined {
+    return this.fleetDefault?.yaml;
+  }
+
+  /** Runs `listener` whenever the desired config of collectors changes (the transport pushes it). */
+  onConfigChanged(listener: () => void): void {
+    this.configListeners.push(listener);
+  }
+
+  /**
+   * Sets (or with `null` clears) the OTel YAML every otelcol collector runs until pipelines
+   * target it. Validated: a YAML mapping, at most 1 MiB, and no `service::telemetry` — that
+   * section belongs to the own_metrics offer, and remote config would overwrite it.
+   */
+  async setFleetDefault(context: RequestContext, yaml: string | null): Promise<void> {
+    if (yaml !== null) validateOtelYaml(yaml);
+    const nowMs = this.clock.nowMs();
+    await this.storage.transaction(async (stores) => {
+      await stores.settings.set(fleetDefaultKey, yaml ?? '');
+      await stores.audit.append({
+        atMs: nowMs,
+        actor: context.actor,
+        action: 'config.default_changed',
+        target: 'otel-default-config',
+        sourceIp: context.sourceIp,
+        detail:
+          yaml === null ? 'reset to the built-in baseline' : `sha256 ${withHash(yaml).hashHex.slice(0, 12)}`,
+      });
+    });
+    this.fleetDefault = yaml ? withHash(yaml) : undefined;
+    for (const listener of this.configListeners) listener();
+  }
+
+  private fleetDefault: DesiredConfig | undefined;
+  private readonly configListeners: Array<() => void> = [];
+}
+
+const fleetDefaultKey = 'otel_default_config';
+const maxConfigBytes = 1024 * 1024;
+
+function withHash(yaml: string): DesiredConfig {
+  const digest = createHash('sha256').update(yaml, 'utf8').digest();
+  return { yaml, hash: new Uint8Array(digest), hashHex: digest.toString('hex') };
+}
+
+function validateOtelYaml(yaml: string): void {
+  if (Buffer.byteLength(yaml, 'utf8') > maxConfigBytes) throw invalid('yaml', 'config must be at most 1 MiB');
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(yaml, { strict: true, uniqueKeys: true });
+  } catch (error) {
+    throw invalid('yaml', `config is not valid YAML: ${(error as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw invalid('yaml', 'config must be a YAML mapping (receivers, processors, exporters, service …)');
+  }
+  const service = (parsed as Record<string, unknown>).service;
+  if (typeof service === 'object' && service !== null && 'telemetry' in service) {
+    throw invalid(
+      'yaml',
+      'service::telemetry is managed by LinkMesh (own_metrics offer); remove it from the config',
+    );
   }
 }
 

@@ -2,12 +2,14 @@ import { createHash } from 'node:crypto';
 import { create, toBinary } from '@bufbuild/protobuf';
 import {
   AgentCapabilities,
+  AgentRemoteConfigSchema,
   AgentToServerFlags,
   ConnectionSettingsOffersSchema,
   ServerCapabilities,
   ServerErrorResponseType,
   ServerToAgentFlags,
   ServerToAgentSchema,
+  type AgentRemoteConfig,
   type AgentToServer,
   type ConnectionSettingsOffers,
   type ServerToAgent,
@@ -17,6 +19,7 @@ import type { FleetService } from '../../domain/fleet/fleet.service.ts';
 import {
   OpampAuthError,
   type AgentReport,
+  type DesiredConfig,
   type OpampCredential,
   type OpampService,
 } from '../../domain/opamp/opamp.service.ts';
@@ -168,20 +171,7 @@ export class OpampSession {
         this.sentConfigHash = undefined;
       }
       if (reportedHash !== desired.hashHex && this.sentConfigHash !== desired.hashHex) {
-        reply.remoteConfig = {
-          $typeName: 'opamp.proto.v1.AgentRemoteConfig',
-          configHash: desired.hash,
-          config: {
-            $typeName: 'opamp.proto.v1.AgentConfigMap',
-            configMap: {
-              '': {
-                $typeName: 'opamp.proto.v1.AgentConfigFile',
-                body: Buffer.from(desired.yaml, 'utf8'),
-                contentType: 'text/yaml',
-              },
-            },
-          },
-        };
+        reply.remoteConfig = remoteConfigOf(desired);
         this.sentConfigHash = desired.hashHex;
       }
     }
@@ -240,6 +230,23 @@ export class OpampSession {
     return offers;
   }
 
+  /** The desired config to push now when it is not what this agent was last sent (config change). */
+  configPush(): ServerToAgent | undefined {
+    if (
+      this.collectorId === undefined ||
+      !hasBit(this.lastCapabilities, AgentCapabilities.AgentCapabilities_AcceptsRemoteConfig)
+    ) {
+      return undefined;
+    }
+    const desired = this.deps.opamp.desiredConfig(this.collectorId);
+    if (this.sentConfigHash === desired.hashHex) return undefined;
+    this.sentConfigHash = desired.hashHex;
+    return create(ServerToAgentSchema, {
+      instanceUid: this.lastInstanceUid,
+      remoteConfig: remoteConfigOf(desired),
+    });
+  }
+
   /**
    * Delivers a rotated bearer: the ServerToAgent to push now (WebSocket), or undefined when it
    * waits for the agent's next poll (plain HTTP) or the agent takes no offers.
@@ -280,3 +287,10 @@ export function badRequest(instanceUid: Uint8Array, message: string): ServerToAg
 }
 
 export { OpampAuthError };
+
+function remoteConfigOf(desired: DesiredConfig): AgentRemoteConfig {
+  return create(AgentRemoteConfigSchema, {
+    configHash: desired.hash,
+    config: { configMap: { '': { body: Buffer.from(desired.yaml, 'utf8'), contentType: 'text/yaml' } } },
+  });
+}

@@ -87,6 +87,16 @@ export function registerOpampTransport(app: FastifyInstance, deps: OpampTranspor
     },
   };
   deps.fleet.addListener(listener);
+  // A changed desired config goes out to every connected WebSocket agent at once; plain-HTTP
+  // agents get it on their next poll (their reported hash no longer matches).
+  deps.opamp.onConfigChanged(() => {
+    for (const set of sockets.values()) {
+      for (const [socket, session] of set) {
+        const push = session.configPush();
+        if (push) sendWs(socket, push);
+      }
+    }
+  });
 
   const rejectionLog = (reason: string, ip: string | undefined, transport: string) =>
     deps.logger.warn({ ip, transport }, `opamp.auth: rejected reason=${reason}`);

@@ -285,6 +285,66 @@ describe('OpAMP bearer rotation and the config API', () => {
     ).items.map((e) => e.type);
     assert.ok(types.includes('token_rotated'));
   });
+  it('pushes a changed fleet default config to the connected agent, which applies it', async () => {
+    const yaml = [
+      'receivers:',
+      '  otlp:',
+      '    protocols:',
+      '      grpc: {}',
+      'exporters:',
+      '  debug: {}',
+      'service:',
+      '  pipelines:',
+      '    traces:',
+      '      receivers: [otlp]',
+      '      exporters: [debug]',
+      '',
+    ].join('\n');
+    const from = agent.received.length;
+    assert.equal(
+      (await t.api('/api/v1/settings/otel-default-config', { method: 'PUT', json: { yaml } })).status,
+      204,
+    );
+    const pushed = await agent.waitFor((m) => m.remoteConfig !== undefined, {
+      fromIndex: from,
+      timeoutMs: 5000,
+    });
+    assert.equal(
+      Buffer.from(pushed.remoteConfig?.config?.configMap['']?.body ?? new Uint8Array()).toString(),
+      yaml,
+    );
+    type ApplyStatus = { status: string; current: boolean } | null;
+    const applyStatus = async (): Promise<ApplyStatus> =>
+      (
+        (await (await t.api(`/api/v1/collectors/${collectorId}/config`)).json()) as {
+          applyStatus: ApplyStatus;
+        }
+      ).applyStatus;
+    let status = await applyStatus();
+    for (let i = 0; i < 50 && !(status?.status === 'APPLIED' && status.current); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      status = await applyStatus();
+    }
+    assert.deepEqual(status && { status: status.status, current: status.current }, {
+      status: 'APPLIED',
+      current: true,
+    });
+
+    for (const [bad, message] of [
+      ['- a list', /mapping/],
+      ['receivers: [unclosed', /not valid YAML/],
+      ['service:\n  telemetry:\n    metrics: {}\n', /service::telemetry/],
+    ] as const) {
+      const response = await t.api('/api/v1/settings/otel-default-config', {
+        method: 'PUT',
+        json: { yaml: bad },
+      });
+      assert.equal(response.status, 400);
+      const body = (await response.json()) as { error: { field: string; message: string } };
+      assert.equal(body.error.field, 'yaml');
+      assert.match(body.error.message, message);
+    }
+  });
 });
 
 describe('OpAMP duplicate instance ids and overload', () => {
