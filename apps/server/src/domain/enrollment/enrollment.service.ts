@@ -157,6 +157,29 @@ export class EnrollmentService {
     return this.redeemAgain(winner, bindingKey);
   }
 
+  /**
+   * What a redemption would say before the binding is known (an OpAMP WebSocket upgrade carries
+   * no instance uid): `unauthenticated`, `gone` when no instance can use the token any more, or
+   * `usable` (fresh, or bound and its collector has not taken its own bearer yet).
+   */
+  async precheck(token: string): Promise<'usable' | 'unauthenticated' | 'gone'> {
+    if (!looksLikeCredential(token, 'enrollment')) return 'unauthenticated';
+    const record = await this.storage.credentials.findByHash(hashCredential(token));
+    if (record?.kind !== 'enrollment' || record.revokedAtMs !== null) return 'unauthenticated';
+    if (record.usedAtMs === null) {
+      return record.expiresAtMs !== null && record.expiresAtMs <= this.clock.nowMs()
+        ? 'unauthenticated'
+        : 'usable';
+    }
+    if (record.boundTo === null) return 'gone';
+    try {
+      await this.redeemAgain(record, record.boundTo);
+      return 'usable';
+    } catch (error) {
+      return error instanceof DomainError && error.kind === 'gone' ? 'gone' : 'unauthenticated';
+    }
+  }
+
   private async redeemAgain(record: CredentialRecord, bindingKey: string): Promise<Redemption> {
     const collectorId = record.collectorId;
     if (record.boundTo !== bindingKey || collectorId === null) {

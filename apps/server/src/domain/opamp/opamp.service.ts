@@ -79,7 +79,12 @@ export class OpampService {
     const match = authorization === undefined ? null : /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization);
     const token = match?.[1];
     if (token === undefined) throw new OpampAuthError('missing_or_malformed_bearer');
-    if (looksLikeCredential(token, 'enrollment')) return { kind: 'enrollment', token };
+    if (looksLikeCredential(token, 'enrollment')) {
+      const verdict = await this.enrollment.precheck(token);
+      if (verdict === 'gone') throw new OpampAuthError('enrollment_token_reused');
+      if (verdict === 'unauthenticated') throw new OpampAuthError('token_unknown_or_revoked_or_expired');
+      return { kind: 'enrollment', token };
+    }
     const verified = await this.fleet.verifyBearer(authorization);
     if (!verified.ok) throw new OpampAuthError(verified.reason);
     const collector = await this.fleet.find(verified.collectorId);

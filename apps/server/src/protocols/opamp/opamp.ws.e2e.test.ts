@@ -158,6 +158,40 @@ describe('OpAMP over WebSocket (opamp-go-like agent)', () => {
     assert.ok((await events(collectorId)).some((e) => e.type === 'deregistered'));
   });
 
+  it('answers 410 on the upgrade for an enrollment token whose collector already took its bearer', async () => {
+    const token = await enrollmentToken();
+    const first = new OpampWsAgent({
+      url: wsUrl(),
+      headers: { Authorization: `Bearer ${token}` },
+      heartbeatIntervalMs: 0,
+    });
+    agents.push(first);
+    await first.connect();
+    await first.waitFor((m) => m.connectionSettings !== undefined, { timeoutMs: 5000 });
+    await first
+      .waitFor(() => first.connections >= 2 && first.isConnected, { timeoutMs: 5000 })
+      .catch(() => undefined);
+    // The bearer is "taken" once it verifies somewhere (here, the own-metrics push).
+    const bearer = first.ownMetricsOffer?.headers.Authorization ?? '';
+    await fetch(`${t.url}/v1/metrics`, {
+      method: 'POST',
+      headers: { authorization: bearer, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    const late = new OpampWsAgent({
+      url: wsUrl(),
+      headers: { Authorization: `Bearer ${token}` },
+      heartbeatIntervalMs: 0,
+    });
+    await assert.rejects(late.connect(), (error: Error & { status?: number }) => error.status === 410);
+    const post = await fetch(`${t.url}/v1/opamp`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-protobuf' },
+      body: new Uint8Array(),
+    });
+    assert.equal(post.status, 410);
+  });
+
   it('answers an enrollment token reused by another instance with a close, and the first instance is unaffected', async () => {
     const token = await enrollmentToken();
     const first = new OpampWsAgent({
