@@ -171,6 +171,15 @@ export class SimOpampAgent {
       };
       this.startPushing();
     }
+    const offeredOpamp = offers?.opamp && {
+      headers: Object.fromEntries((offers.opamp.headers?.headers ?? []).map((h) => [h.key, h.value])),
+      url: offers.opamp.destinationEndpoint,
+    };
+    // Plain HTTP: every later request already carries the offered settings.
+    if (offeredOpamp && this.transport === 'http') {
+      this.headers = offeredOpamp.headers;
+      this.url = offeredOpamp.url;
+    }
     if (reply.remoteConfig) {
       const hash = reply.remoteConfig.configHash;
       this.remoteStatus = { hash, status: RemoteConfigStatuses.RemoteConfigStatuses_APPLYING };
@@ -190,16 +199,15 @@ export class SimOpampAgent {
         }),
       );
     }
-    if (offers?.opamp) {
-      // Like the supervisor: restart the client with exactly what was offered.
-      this.headers = Object.fromEntries((offers.opamp.headers?.headers ?? []).map((h) => [h.key, h.value]));
-      this.url = offers.opamp.destinationEndpoint;
-      if (this.transport === 'ws') {
-        const previous = this.socket;
-        this.stats.reconnects += 1;
-        await this.openSocket();
-        previous?.close(1000);
-      }
+    if (offeredOpamp && this.transport === 'ws') {
+      // Like the supervisor: restart the client with exactly what was offered (after reporting
+      // the config status over the connection that delivered it).
+      this.headers = offeredOpamp.headers;
+      this.url = offeredOpamp.url;
+      const previous = this.socket;
+      this.stats.reconnects += 1;
+      await this.openSocket();
+      previous?.close(1000);
     }
     if ((reply.flags & 1n) === 1n) await this.send(this.fullState());
   }
