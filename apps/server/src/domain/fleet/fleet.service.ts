@@ -157,19 +157,7 @@ export class FleetService {
     const nowMs = this.clock.nowMs();
     const work = async (tx: Stores) => {
       await tx.credentials.revokeForCollector(collectorId, nowMs, 'collector');
-      await tx.credentials.insert({
-        id: newId(),
-        kind: 'collector',
-        hash: hashCredential(token),
-        displayPrefix: displayPrefix(token),
-        collectorId,
-        userId: null,
-        serviceAccountId: null,
-        createdBy: context.actor,
-        createdAtMs: nowMs,
-        expiresAtMs: null,
-        label: '',
-      });
+      await insertBearer(tx, { token, collectorId, actor: context.actor, nowMs, label: '' });
       await tx.events.append({
         collectorId,
         type: 'token_minted',
@@ -213,19 +201,7 @@ export class FleetService {
           (credential.expiresAtMs === null || credential.expiresAtMs > nowMs);
         if (live) await tx.credentials.setExpiry(credential.id, nowMs + graceSeconds * 1000);
       }
-      await tx.credentials.insert({
-        id: newId(),
-        kind: 'collector',
-        hash: hashCredential(token),
-        displayPrefix: displayPrefix(token),
-        collectorId,
-        userId: null,
-        serviceAccountId: null,
-        createdBy: context.actor,
-        createdAtMs: nowMs,
-        expiresAtMs: null,
-        label: 'rotated',
-      });
+      await insertBearer(tx, { token, collectorId, actor: context.actor, nowMs, label: 'rotated' });
       await tx.events.append({
         collectorId,
         type: 'token_rotated',
@@ -325,6 +301,26 @@ export class FleetService {
     await this.get(collectorId);
     return this.storage.events.list(collectorId, filter);
   }
+}
+
+/** Stores a new collector bearer (hash only). */
+async function insertBearer(
+  stores: Stores,
+  bearer: { token: string; collectorId: string; actor: string; nowMs: number; label: string },
+): Promise<void> {
+  await stores.credentials.insert({
+    id: newId(),
+    kind: 'collector',
+    hash: hashCredential(bearer.token),
+    displayPrefix: displayPrefix(bearer.token),
+    collectorId: bearer.collectorId,
+    userId: null,
+    serviceAccountId: null,
+    createdBy: bearer.actor,
+    createdAtMs: bearer.nowMs,
+    expiresAtMs: null,
+    label: bearer.label,
+  });
 }
 
 /** Extracts the token of `Authorization: Bearer <token>`; undefined when absent or malformed. */

@@ -46,6 +46,23 @@ describe('OpAMP over WebSocket (opamp-go-like agent)', () => {
     return found.id;
   };
 
+  /** An agent enrolled with a fresh token that has switched to its offered bearer. */
+  const enrolledAgent = async () => {
+    const token = await enrollmentToken();
+    const agent = new OpampWsAgent({
+      url: wsUrl(),
+      headers: { Authorization: `Bearer ${token}` },
+      heartbeatIntervalMs: 0,
+    });
+    agents.push(agent);
+    await agent.connect();
+    await agent.waitFor((m) => m.connectionSettings !== undefined, { timeoutMs: 5000 });
+    await agent
+      .waitFor(() => agent.connections >= 2 && agent.isConnected, { timeoutMs: 5000 })
+      .catch(() => undefined);
+    return { agent, token };
+  };
+
   it('enrols, offers own_metrics within 5 s of registered, delivers config, and takes the offered bearer', async () => {
     const token = await enrollmentToken();
     const agent = new OpampWsAgent({
@@ -137,18 +154,7 @@ describe('OpAMP over WebSocket (opamp-go-like agent)', () => {
   });
 
   it('closes the socket on deregistration and refuses the host when it comes back', async () => {
-    const token = await enrollmentToken();
-    const agent = new OpampWsAgent({
-      url: wsUrl(),
-      headers: { Authorization: `Bearer ${token}` },
-      heartbeatIntervalMs: 0,
-    });
-    agents.push(agent);
-    await agent.connect();
-    await agent.waitFor((m) => m.connectionSettings !== undefined, { timeoutMs: 5000 });
-    await agent
-      .waitFor(() => agent.connections >= 2 && agent.isConnected, { timeoutMs: 5000 })
-      .catch(() => undefined);
+    const { agent } = await enrolledAgent();
     const collectorId = await collectorOf(agent.instanceUidText);
     assert.equal((await t.api(`/api/v1/collectors/${collectorId}`, { method: 'DELETE' })).status, 204);
     const closed = await agent.closes.waitFor((c) => c.code === 1008, { timeoutMs: 5000 });
@@ -159,18 +165,7 @@ describe('OpAMP over WebSocket (opamp-go-like agent)', () => {
   });
 
   it('answers 410 on the upgrade for an enrollment token whose collector already took its bearer', async () => {
-    const token = await enrollmentToken();
-    const first = new OpampWsAgent({
-      url: wsUrl(),
-      headers: { Authorization: `Bearer ${token}` },
-      heartbeatIntervalMs: 0,
-    });
-    agents.push(first);
-    await first.connect();
-    await first.waitFor((m) => m.connectionSettings !== undefined, { timeoutMs: 5000 });
-    await first
-      .waitFor(() => first.connections >= 2 && first.isConnected, { timeoutMs: 5000 })
-      .catch(() => undefined);
+    const { agent: first, token } = await enrolledAgent();
     // The bearer is "taken" once it verifies somewhere (here, the own-metrics push).
     const bearer = first.ownMetricsOffer?.headers.Authorization ?? '';
     await fetch(`${t.url}/v1/metrics`, {
