@@ -30,6 +30,7 @@ import { registerHealthRoutes } from './protocols/http/routes/health.routes.ts';
 import { registerThroughputRoutes } from './protocols/http/routes/throughput.routes.ts';
 import { registerOtlpRoutes } from './protocols/otlp/otlp.routes.ts';
 import { registerOpampTransport } from './protocols/opamp/opamp.transport.ts';
+import { registerRemotecfgRoutes } from './protocols/remotecfg/remotecfg.routes.ts';
 import { openStorage } from './storage/open-storage.ts';
 
 export interface RunningServer {
@@ -151,6 +152,13 @@ export async function startServer(config: Config, options: StartOptions): Promis
     registerConfigSettingsRoutes(server, { opamp });
     registerDownloadRoutes(server, { externalUrl: currentExternalUrl });
     registerOtlpRoutes(server, { bearers, ingest, logger, clock, maxBodyBytes: config.otlpMaxBodyBytes });
+    await registerRemotecfgRoutes(server, {
+      fleet,
+      logger,
+      externalUrl: currentExternalUrl,
+      setLabels: (collectorId, labels) => fleet.setLabels(collectorId, labels),
+      recordEffectiveConfig: (collectorId, text) => fleet.recordEffectiveConfig(collectorId, text),
+    });
     const opampTransport = registerOpampTransport(server, {
       opamp,
       fleet,

@@ -18,6 +18,7 @@ export interface Database {
   settings: { key: string; value: string };
   component_throughput: ThroughputDbRow;
   opamp_agents: OpampAgentRow;
+  collector_reports: { collector_id: string; effective_config: string; reported_at: number };
 }
 
 export interface OpampAgentRow {

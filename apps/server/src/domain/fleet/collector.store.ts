@@ -19,6 +19,9 @@ export interface CollectorStore {
   list(filter: CollectorListFilter): Promise<Collector[]>;
   update(id: string, patch: CollectorPatch): Promise<Collector | undefined>;
   markDeregistered(id: string, atMs: number): Promise<boolean>;
+  /** Stores the effective config a collector reported outside OpAMP (already redacted). */
+  setEffectiveConfig(id: string, text: string, atMs: number): Promise<void>;
+  effectiveConfig(id: string): Promise<{ text: string; reportedAtMs: number } | undefined>;
   count(): Promise<number>;
 }
 

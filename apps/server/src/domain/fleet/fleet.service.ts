@@ -1,3 +1,4 @@
+import { redactSecrets } from '../opamp/redact.ts';
 import type { Clock } from '../shared/clock.ts';
 import { displayPrefix, hashCredential, looksLikeCredential, mintCredential } from '../shared/credentials.ts';
 import { invalid, notFound } from '../shared/errors.ts';
@@ -112,6 +113,20 @@ export class FleetService {
   ): Promise<void> {
     const patch = Object.fromEntries(Object.entries(facts).filter(([, v]) => v !== undefined));
     if (Object.keys(patch).length > 0) await this.storage.collectors.update(collectorId, patch);
+  }
+
+  /** Replaces the labels an agent reports (Alloy remotecfg attributes, `collector.*` excluded). */
+  async setLabels(collectorId: string, labels: Record<string, string>): Promise<void> {
+    await this.storage.collectors.update(collectorId, { labels });
+  }
+
+  /** Keeps the effective config a collector reported outside OpAMP, secrets redacted. */
+  async recordEffectiveConfig(collectorId: string, text: string): Promise<void> {
+    await this.storage.collectors.setEffectiveConfig(collectorId, redactSecrets(text), this.clock.nowMs());
+  }
+
+  reportedEffectiveConfig(collectorId: string): Promise<{ text: string; reportedAtMs: number } | undefined> {
+    return this.storage.collectors.effectiveConfig(collectorId);
   }
 
   /**

@@ -1,7 +1,13 @@
 import { foundation } from './0001-foundation.ts';
 import { componentThroughput } from './0002-component-throughput.ts';
 import { opampAgents } from './0003-opamp-agents.ts';
+import { collectorReports } from './0004-collector-reports.ts';
 import type { Migration } from './migration.ts';
 
 /** Every migration, oldest first. Append only. */
-export const migrations: readonly Migration[] = [foundation, componentThroughput, opampAgents];
+export const migrations: readonly Migration[] = [
+  foundation,
+  componentThroughput,
+  opampAgents,
+  collectorReports,
+];

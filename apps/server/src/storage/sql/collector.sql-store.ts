@@ -82,6 +82,25 @@ export class SqlCollectorStore implements CollectorStore {
     return result.numUpdatedRows > 0n;
   }
 
+  async setEffectiveConfig(id: string, text: string, atMs: number): Promise<void> {
+    await this.db
+      .insertInto('collector_reports')
+      .values({ collector_id: id, effective_config: text, reported_at: atMs })
+      .onConflict((oc) =>
+        oc.column('collector_id').doUpdateSet({ effective_config: text, reported_at: atMs }),
+      )
+      .execute();
+  }
+
+  async effectiveConfig(id: string): Promise<{ text: string; reportedAtMs: number } | undefined> {
+    const row = await this.db
+      .selectFrom('collector_reports')
+      .select(['effective_config', 'reported_at'])
+      .where('collector_id', '=', id)
+      .executeTakeFirst();
+    return row && { text: row.effective_config, reportedAtMs: row.reported_at };
+  }
+
   async count(): Promise<number> {
     const row = await this.db
       .selectFrom('collectors')
