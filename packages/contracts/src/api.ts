@@ -3,6 +3,7 @@
  * the agent. Timestamps are ISO-8601 strings; durations carry their unit in the name.
  */
 import { z } from 'zod';
+import type { ThroughputCounter } from './throughput.ts';
 
 export const errorCodes = [
   'invalid',
@@ -196,22 +197,7 @@ export interface ThroughputRowView {
   /** Start of the cumulative series; null when the collector did not say (Alloy). */
   startTime: string | null;
   receivedAt: string;
-  counters: Partial<
-    Record<
-      | 'accepted'
-      | 'refused'
-      | 'failed'
-      | 'incoming'
-      | 'outgoing'
-      | 'dropped'
-      | 'sent'
-      | 'sendFailed'
-      | 'enqueueFailed'
-      | 'queueSize'
-      | 'queueCapacity',
-      number
-    >
-  >;
+  counters: Partial<Record<ThroughputCounter, number>>;
 }
 
 /** Per-component view: read-time rates over a bounded window. */

@@ -1,5 +1,6 @@
 import type { ComponentKind, CounterName, Signal } from '../../domain/telemetry/self-metric-names.ts';
 import type { ComponentSample } from '../../domain/telemetry/self-metrics.translator.ts';
+import { throughputCounters } from '@linkmesh/contracts/throughput';
 
 /**
  * Packs the component samples of one push into one compact JSON text and back. Each sample is
@@ -10,19 +11,8 @@ import type { ComponentSample } from '../../domain/telemetry/self-metrics.transl
  * @example encodeSamples([{ kind: 'receiver', componentId: 'otlp', signal: 'traces', counters: { accepted: 5 }, startTimeUnixMs: 1, timeUnixMs: 2 }])
  * // → '[["r","otlp","traces",1,2,5,null,null,null,null,null,null,null,null,null,null]]'
  */
-const counterOrder: readonly CounterName[] = [
-  'accepted',
-  'refused',
-  'failed',
-  'incoming',
-  'outgoing',
-  'dropped',
-  'sent',
-  'sendFailed',
-  'enqueueFailed',
-  'queueSize',
-  'queueCapacity',
-];
+// The canonical order is shared with the API and UI; storage depends on it never changing.
+const counterOrder: readonly CounterName[] = throughputCounters;
 const kindCode: Record<ComponentKind, string> = { receiver: 'r', processor: 'p', exporter: 'e' };
 const kindOf: Record<string, ComponentKind> = { r: 'receiver', p: 'processor', e: 'exporter' };
 const signals = new Set<string>(['traces', 'metrics', 'logs', 'profiles', '']);

@@ -1,4 +1,5 @@
 import type { ThroughputRowView } from '@linkmesh/contracts/api';
+import { throughputCounters } from '@linkmesh/contracts/throughput';
 import { useState } from 'react';
 import { listThroughputRows, type ThroughputWindow } from '../../api/throughput.api.ts';
 import { useResource } from '../../api/resource.hook.ts';
@@ -15,21 +16,6 @@ const timeOfDay = new Intl.DateTimeFormat('en', {
   fractionalSecondDigits: 3,
   hourCycle: 'h23',
 });
-
-type CounterName = keyof ThroughputRowView['counters'];
-const counterOrder: readonly CounterName[] = [
-  'accepted',
-  'refused',
-  'failed',
-  'incoming',
-  'outgoing',
-  'dropped',
-  'sent',
-  'sendFailed',
-  'enqueueFailed',
-  'queueSize',
-  'queueCapacity',
-];
 
 const newestFirst = (a: ThroughputRowView, b: ThroughputRowView) =>
   Date.parse(b.time) - Date.parse(a.time) ||
@@ -74,7 +60,7 @@ function RawRowsTable({ id, span }: { id: string; span: ThroughputWindow }) {
                 <td>{row.signal === '' ? missing : row.signal}</td>
                 <td>
                   <ul className="counters">
-                    {counterOrder.map((name) => {
+                    {throughputCounters.map((name) => {
                       const value = row.counters[name];
                       return value === undefined ? null : (
                         <li key={name}>
