@@ -16,6 +16,7 @@ import {
 } from '@linkmesh/contracts/gen/opamp/v1/opamp_pb';
 import type { Logger } from 'pino';
 import type { FleetService } from '../../domain/fleet/fleet.service.ts';
+import type { OpampAgentRecord } from '../../domain/opamp/opamp-agent.types.ts';
 import {
   OpampAuthError,
   type AgentReport,
@@ -25,6 +26,9 @@ import {
 } from '../../domain/opamp/opamp.service.ts';
 import { hasBit, instanceUidToString, newInstanceUid, validateAgentToServer } from './opamp.codec.ts';
 import { descriptionView, effectiveConfigText, healthView, remoteConfigStatusView } from './opamp.views.ts';
+
+/** Heartbeats refresh the stored agent state at most this often. */
+const storedStateRefreshMs = 60_000;
 
 /** Status + remote config + effective config + connection-settings offers (0x27). */
 export const serverCapabilities = BigInt(
@@ -72,6 +76,9 @@ export class OpampSession {
   private sentConfigHash: string | undefined;
   private lastCapabilities = 0n;
   private lastInstanceUid: Uint8Array = new Uint8Array();
+  /** The agent state as last written, and when (see recordUnlessHeartbeat). */
+  private stored: OpampAgentRecord | undefined;
+  private storedAtMs = 0;
   /** A rotated bearer waiting for the next reply (plain HTTP cannot push). */
   private pendingBearer: string | undefined;
 
@@ -143,7 +150,7 @@ export class OpampSession {
     const lastSequence = this.deps.sequences.get(uid);
     const gap = lastSequence === undefined || message.sequenceNum !== lastSequence + 1n;
     this.deps.sequences.set(uid, message.sequenceNum);
-    const stored = await this.deps.opamp.record(collectorId, report);
+    const stored = await this.recordUnlessHeartbeat(collectorId, report);
 
     const reply = create(ServerToAgentSchema, { instanceUid: message.instanceUid });
     if (!this.sentCapabilities) {
@@ -194,6 +201,34 @@ export class OpampSession {
     if (disconnecting)
       await this.deps.fleet.setConnectionStatus(collectorId, 'disconnected', 'agent_disconnect');
     return { reply, disconnecting };
+  }
+
+  /**
+   * Stores the report, except for a bare heartbeat (nothing but uid, sequence number and the
+   * same capabilities) arriving within a minute of the last write: at fleet scale heartbeats are
+   * most OpAMP traffic, and they change nothing but the last-message time, which may lag that much.
+   */
+  private async recordUnlessHeartbeat(collectorId: string, report: AgentReport): Promise<OpampAgentRecord> {
+    const cached = this.stored;
+    const heartbeat =
+      report.description === undefined &&
+      report.effectiveConfig === undefined &&
+      report.health === undefined &&
+      report.remoteConfigStatus === undefined;
+    if (
+      heartbeat &&
+      cached !== undefined &&
+      cached.collectorId === collectorId &&
+      cached.instanceUid === report.instanceUid &&
+      cached.capabilities === report.capabilities &&
+      this.deps.nowMs() - this.storedAtMs < storedStateRefreshMs
+    ) {
+      return cached;
+    }
+    const record = await this.deps.opamp.record(collectorId, report);
+    this.stored = record;
+    this.storedAtMs = this.deps.nowMs();
+    return record;
   }
 
   /** Offers for a freshly minted bearer: the OpAMP connection and the own-metrics destination. */

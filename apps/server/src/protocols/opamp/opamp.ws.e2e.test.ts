@@ -46,9 +46,8 @@ describe('OpAMP over WebSocket (opamp-go-like agent)', () => {
     return found.id;
   };
 
-  /** An agent enrolled with a fresh token that has switched to its offered bearer. */
-  const enrolledAgent = async () => {
-    const token = await enrollmentToken();
+  /** An agent connected with `token` that has received its connection-settings offer. */
+  const offeredAgent = async (token: string) => {
     const agent = new OpampWsAgent({
       url: wsUrl(),
       headers: { Authorization: `Bearer ${token}` },
@@ -57,6 +56,13 @@ describe('OpAMP over WebSocket (opamp-go-like agent)', () => {
     agents.push(agent);
     await agent.connect();
     await agent.waitFor((m) => m.connectionSettings !== undefined, { timeoutMs: 5000 });
+    return agent;
+  };
+
+  /** An agent enrolled with a fresh token that has switched to its offered bearer. */
+  const enrolledAgent = async () => {
+    const token = await enrollmentToken();
+    const agent = await offeredAgent(token);
     await agent
       .waitFor(() => agent.connections >= 2 && agent.isConnected, { timeoutMs: 5000 })
       .catch(() => undefined);
@@ -65,14 +71,7 @@ describe('OpAMP over WebSocket (opamp-go-like agent)', () => {
 
   it('enrols, offers own_metrics within 5 s of registered, delivers config, and takes the offered bearer', async () => {
     const token = await enrollmentToken();
-    const agent = new OpampWsAgent({
-      url: wsUrl(),
-      headers: { Authorization: `Bearer ${token}` },
-      heartbeatIntervalMs: 0,
-    });
-    agents.push(agent);
-    await agent.connect();
-    await agent.waitFor((m) => m.connectionSettings !== undefined, { timeoutMs: 5000 });
+    const agent = await offeredAgent(token);
     const offer = agent.ownMetricsOffer;
     assert.ok(offer, 'own_metrics was offered');
     assert.equal(offer.endpoint, `${t.server.externalUrl}/v1/metrics`);
@@ -189,14 +188,7 @@ describe('OpAMP over WebSocket (opamp-go-like agent)', () => {
 
   it('answers an enrollment token reused by another instance with a close, and the first instance is unaffected', async () => {
     const token = await enrollmentToken();
-    const first = new OpampWsAgent({
-      url: wsUrl(),
-      headers: { Authorization: `Bearer ${token}` },
-      heartbeatIntervalMs: 0,
-    });
-    agents.push(first);
-    await first.connect();
-    await first.waitFor((m) => m.connectionSettings !== undefined, { timeoutMs: 5000 });
+    await offeredAgent(token);
     const second = new OpampWsAgent({
       url: wsUrl(),
       headers: { Authorization: `Bearer ${token}` },
