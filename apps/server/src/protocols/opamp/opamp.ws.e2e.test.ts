@@ -188,7 +188,7 @@ describe('OpAMP over WebSocket (opamp-go-like agent)', () => {
 
   it('answers an enrollment token reused by another instance with a close, and the first instance is unaffected', async () => {
     const token = await enrollmentToken();
-    await offeredAgent(token);
+    const first = await offeredAgent(token);
     const second = new OpampWsAgent({
       url: wsUrl(),
       headers: { Authorization: `Bearer ${token}` },
@@ -199,6 +199,8 @@ describe('OpAMP over WebSocket (opamp-go-like agent)', () => {
     const closed = await second.closes.waitFor(() => true, { timeoutMs: 5000 }).catch(() => undefined);
     const refusedAtUpgrade = second.connectErrors.items.some((e) => e.status === 410 || e.status === 401);
     assert.ok(closed?.code === 1008 || refusedAtUpgrade, 'the second instance is turned away');
+    await first.waitFor(() => first.isConnected, { timeoutMs: 5000 });
+    assert.ok(first.isConnected, 'the first instance is still connected');
     assert.ok(
       t.logs.some(
         (line) =>
