@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { Code, ConnectError, createClient } from '@connectrpc/connect';
 import { createConnectTransport } from '@connectrpc/connect-node';
 import { CollectorService, RemoteConfigStatuses } from '@linkmesh/contracts/gen/collector/v1/collector_pb';
-import { parseAlloy } from '../../domain/alloy/alloy-syntax.ts';
+import { parseAlloy } from '@linkmesh/alloy/syntax';
 import { startTestServer, type TestServer } from '../../testing/server-harness.ts';
 
 /**

@@ -12,7 +12,7 @@ import {
   type GetConfigResponse,
 } from '@linkmesh/contracts/gen/collector/v1/collector_pb';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { alloyComponents, parseAlloy } from '../../domain/alloy/alloy-syntax.ts';
+import { alloyComponents, parseAlloy } from '@linkmesh/alloy/syntax';
 import { FleetService } from '../../domain/fleet/fleet.service.ts';
 import { systemClock } from '../../domain/shared/clock.ts';
 import type { RequestContext } from '../../domain/shared/request-context.ts';

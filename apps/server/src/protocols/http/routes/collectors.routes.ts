@@ -1,8 +1,8 @@
+import { remotecfgBlock } from '@linkmesh/alloy/render';
 import type { FastifyInstance } from 'fastify';
 import { collectorCreateRequest, type CollectorTokenMinted } from '@linkmesh/contracts/api';
 import { z } from 'zod';
 import type { FleetService } from '../../../domain/fleet/fleet.service.ts';
-import { remotecfgSnippet } from '../../../domain/fleet/remotecfg-snippet.ts';
 import { HttpError } from '../api-errors.ts';
 import { contextOf, requirePermission } from '../auth.hooks.ts';
 import { collectorView, eventView } from '../views.ts';
@@ -141,4 +141,9 @@ export function registerCollectorRoutes(
       return { items: events.map(eventView), nextCursor: null };
     },
   );
+}
+
+/** The paste-ready `remotecfg` block shown once when an Alloy bearer is minted or rotated. */
+function remotecfgSnippet(input: { url: string; collectorId: string; bearerToken: string }): string {
+  return `${remotecfgBlock({ url: input.url, id: input.collectorId, bearerToken: input.bearerToken }).join('\n')}\n`;
 }
