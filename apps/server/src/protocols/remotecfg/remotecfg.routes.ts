@@ -1,3 +1,4 @@
+import { renderAlloyHash, renderServedConfig } from '@linkmesh/alloy/render';
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import { Code, ConnectError, type ConnectRouter, type HandlerContext } from '@connectrpc/connect';
 import { fastifyConnectPlugin } from '@connectrpc/connect-fastify';
@@ -13,9 +14,8 @@ import {
 } from '@linkmesh/contracts/gen/collector/v1/collector_pb';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { renderAlloyConfig, renderAlloyHash } from '../../domain/alloy/alloy-config.ts';
 import type { Collector } from '../../domain/fleet/collector.types.ts';
-import type { FleetService } from '../../domain/fleet/fleet.service.ts';
+import { bearerFrom, type FleetService } from '../../domain/fleet/fleet.service.ts';
 
 export interface RemotecfgRouteDeps {
   readonly fleet: FleetService;
@@ -90,7 +90,11 @@ class RemotecfgHandlers {
       await this.recordStatus(collector.id, request.remoteConfigStatus, request.hash);
     if (request.effectiveConfig) await this.recordEffective(collector.id, request.effectiveConfig);
 
-    const content = renderAlloyConfig({ collectorId: collector.id, externalUrl: this.deps.externalUrl() });
+    const content = renderServedConfig({
+      collectorId: collector.id,
+      externalUrl: this.deps.externalUrl(),
+      bearerToken: bearerFrom(context.requestHeader.get('authorization') ?? undefined) ?? '',
+    });
     const hash = renderAlloyHash(content);
     if (request.hash === hash) return { notModified: true };
     this.deps.logger.info({ collectorId: collector.id, hash }, 'remotecfg.config: served');
