@@ -5,6 +5,8 @@ import type { Config } from './config/config.ts';
 import { AuthService } from './domain/auth/auth.service.ts';
 import { EnrollmentService } from './domain/enrollment/enrollment.service.ts';
 import { BearerCache } from './domain/fleet/bearer-cache.ts';
+import { CollectorCache } from './domain/fleet/collector-cache.ts';
+import { ManagedAgentService } from './domain/managed/managed-agent.service.ts';
 import { FleetService } from './domain/fleet/fleet.service.ts';
 import { OpampService } from './domain/opamp/opamp.service.ts';
 import { SelfTelemetryIngest } from './domain/telemetry/self-telemetry.ingest.ts';
@@ -12,6 +14,7 @@ import { ThroughputQuery } from './domain/telemetry/throughput.query.ts';
 import { systemClock, type Clock } from './domain/shared/clock.ts';
 import type { Storage } from './domain/shared/storage.port.ts';
 import { startCredentialSweep } from './jobs/credential-sweep.job.ts';
+import { startPollingLiveness } from './jobs/polling-liveness.job.ts';
 import { startThroughputTtl } from './jobs/throughput-ttl.job.ts';
 import type { Logger } from './platform/logger.ts';
 import { ServerMetrics } from './platform/metrics.ts';
@@ -21,6 +24,7 @@ import { registerDownloadRoutes } from './protocols/http/downloads/downloads.rou
 import { createHttpServer } from './protocols/http/http-server.ts';
 import { registerAccessRoutes } from './protocols/http/routes/access.routes.ts';
 import { registerAuthRoutes } from './protocols/http/routes/auth.routes.ts';
+import { registerAgentRoutes } from './protocols/http/routes/agent.routes.ts';
 import { registerBootstrapRoutes } from './protocols/http/routes/bootstrap.routes.ts';
 import { registerCollectorConfigRoutes } from './protocols/http/routes/collector-config.routes.ts';
 import { registerConfigSettingsRoutes } from './protocols/http/routes/config-settings.routes.ts';
@@ -98,6 +102,13 @@ export async function startServer(config: Config, options: StartOptions): Promis
       ...(options.cacheTtls ?? { verifiedTtlMs: 10_000, liveTtlMs: 5_000 }),
       maxEntries: 500_000,
     });
+    const collectorCache = new CollectorCache(fleet, clock, {
+      ttlMs: options.cacheTtls?.liveTtlMs ?? 5_000,
+      maxEntries: 200_000,
+    });
+    fleet.addListener(collectorCache);
+    const managed = new ManagedAgentService(storage, fleet, clock);
+    fleet.addListener(managed);
     const ingest = new SelfTelemetryIngest(
       storage,
       clock,
@@ -144,9 +155,10 @@ export async function startServer(config: Config, options: StartOptions): Promis
       sessionTtlSeconds: config.sessionTtlSeconds,
     });
     registerEnrollmentTokenRoutes(server, { enrollment });
-    registerCollectorRoutes(server, { fleet, externalUrl: currentExternalUrl, nowMs });
+    registerCollectorRoutes(server, { fleet, managed, externalUrl: currentExternalUrl, nowMs });
     registerAccessRoutes(server, { auth, audit: storage.audit, nowMs });
-    registerBootstrapRoutes(server, { enrollment, fleet, externalUrl: currentExternalUrl });
+    registerBootstrapRoutes(server, { enrollment, fleet, managed, externalUrl: currentExternalUrl });
+    registerAgentRoutes(server, { bearers, managed, logger });
     registerThroughputRoutes(server, { fleet, throughput });
     registerCollectorConfigRoutes(server, { fleet, opamp });
     registerConfigSettingsRoutes(server, { opamp });
@@ -154,6 +166,9 @@ export async function startServer(config: Config, options: StartOptions): Promis
     registerOtlpRoutes(server, { bearers, ingest, logger, clock, maxBodyBytes: config.otlpMaxBodyBytes });
     await registerRemotecfgRoutes(server, {
       fleet,
+      bearers,
+      collectors: collectorCache,
+      clock,
       logger,
       externalUrl: currentExternalUrl,
       setLabels: (collectorId, labels) => fleet.setLabels(collectorId, labels),
@@ -170,6 +185,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
     });
 
     const sweep = startCredentialSweep({ storage, clock, logger });
+    const pollingLiveness = startPollingLiveness({ fleet, logger });
     const throughputTtl = startThroughputTtl({
       storage,
       clock,
@@ -194,6 +210,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
         shuttingDown = true;
         logger.info({ graceSeconds: config.shutdownGraceSeconds }, 'server.shutdown: draining');
         sweep.stop();
+        pollingLiveness.stop();
         opampTransport.close();
         throughputTtl.stop();
         const force = setTimeout(() => {

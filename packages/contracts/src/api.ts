@@ -3,6 +3,7 @@
  * the agent. Timestamps are ISO-8601 strings; durations carry their unit in the name.
  */
 import { z } from 'zod';
+import type { ManagedAgentView } from './agent-api.ts';
 import type { ThroughputCounter } from './throughput.ts';
 
 export const errorCodes = [
@@ -92,6 +93,11 @@ export interface CollectorView {
   memoryMb: number | null;
   uptimeSeconds: number | null;
   restartCount: number;
+}
+
+/** `GET /collectors/{id}`: the list row plus what a Managed host's agent last reported. */
+export interface CollectorDetailView extends CollectorView {
+  agent: ManagedAgentView | null;
 }
 
 export interface CollectorTokenMinted {

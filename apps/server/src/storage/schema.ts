@@ -19,6 +19,17 @@ export interface Database {
   component_throughput: ThroughputDbRow;
   opamp_agents: OpampAgentRow;
   collector_reports: { collector_id: string; effective_config: string; reported_at: number };
+  managed_agents: ManagedAgentRow;
+}
+
+export interface ManagedAgentRow {
+  collector_id: string;
+  public_key: string | null;
+  /** JSON of the agent's last report (the contract's AgentReportRequest). */
+  report: string | null;
+  reported_at: number | null;
+  /** JSON of the pending rotation (sealed bearer, its credential id, times). */
+  pending_rotation: string | null;
 }
 
 export interface OpampAgentRow {

@@ -12,6 +12,7 @@ import {
 import { SqlCollectorStore } from './sql/collector.sql-store.ts';
 import { SqlCredentialStore } from './sql/credential.sql-store.ts';
 import { SqlEventStore } from './sql/event.sql-store.ts';
+import { SqlManagedAgentStore } from './sql/managed-agent.sql-store.ts';
 import { SqlOpampAgentStore } from './sql/opamp-agent.sql-store.ts';
 import { SqlThroughputStore } from './sql/throughput.sql-store.ts';
 import { SqliteThroughputStore } from './sql/throughput.sqlite-store.ts';
@@ -38,6 +39,7 @@ function storesOn(
       ? new SqliteThroughputStore(db, sqliteHandleInTransaction)
       : new SqlThroughputStore(db, dialect),
     opampAgents: new SqlOpampAgentStore(db),
+    managedAgents: new SqlManagedAgentStore(db),
   };
 }
 
@@ -57,6 +59,7 @@ export class SqlStorage implements Storage {
   readonly settings;
   readonly throughput;
   readonly opampAgents;
+  readonly managedAgents;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -76,6 +79,7 @@ export class SqlStorage implements Storage {
     this.settings = stores.settings;
     this.throughput = stores.throughput;
     this.opampAgents = stores.opampAgents;
+    this.managedAgents = stores.managedAgents;
   }
 
   transaction<T>(work: (stores: Stores) => Promise<T>): Promise<T> {

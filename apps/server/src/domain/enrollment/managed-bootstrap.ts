@@ -1,17 +1,7 @@
-import type { Runtime } from '../fleet/collector.types.ts';
+import type { BootstrapRequest } from '@linkmesh/contracts/agent-api';
 import type { FleetService } from '../fleet/fleet.service.ts';
 import { invalid } from '../shared/errors.ts';
 import type { EnrollmentService } from './enrollment.service.ts';
-
-export interface BootstrapRequest {
-  readonly token: string;
-  readonly hostname: string;
-  readonly runtime: Runtime;
-  /** A stable host identifier (e.g. /etc/machine-id); lets a host retry a bootstrap it lost the answer to. */
-  readonly hostId?: string | undefined;
-  readonly os?: string | undefined;
-  readonly arch?: string | undefined;
-}
 
 /**
  * Managed-mode redemption (`POST /api/v1/bootstrap`): the enrollment token creates a collector
@@ -24,6 +14,7 @@ export async function bootstrapManaged(
   request: BootstrapRequest,
 ): Promise<{ collectorId: string; collectorToken: string }> {
   const hostname = request.hostname.trim();
+  const runtime = request.runtime ?? 'alloy';
   if (hostname.length === 0 || hostname.length > 253)
     throw invalid('hostname', 'hostname must be 1–253 characters');
   const bindingKey = `host:${request.hostId ?? hostname}`;
@@ -31,7 +22,7 @@ export async function bootstrapManaged(
   const redemption = await deps.enrollment.redeem(request.token, bindingKey, async (stores) => {
     const collector = await deps.fleet.enrolCollector(stores, {
       name: hostname,
-      runtime: request.runtime,
+      runtime,
       mode: 'managed',
       hostname,
       os: request.os ?? null,

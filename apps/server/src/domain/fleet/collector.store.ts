@@ -23,6 +23,13 @@ export interface CollectorStore {
   setEffectiveConfig(id: string, text: string, atMs: number): Promise<void>;
   effectiveConfig(id: string): Promise<{ text: string; reportedAtMs: number } | undefined>;
   count(): Promise<number>;
+  /** Live collectors of the given modes and status last seen before a time (liveness sweep). */
+  listSilent(filter: {
+    modes: readonly Collector['mode'][];
+    status: Collector['status'];
+    lastSeenBeforeMs: number;
+    limit: number;
+  }): Promise<Collector[]>;
 }
 
 export interface NewEvent {

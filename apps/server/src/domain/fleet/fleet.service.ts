@@ -26,11 +26,26 @@ export type BearerVerification =
 export interface FleetListener {
   collectorDeregistered?(collectorId: string): void;
   bearersRevoked?(collectorId: string): void;
-  /** A new bearer must reach the collector (OpAMP: a new ConnectionSettingsOffers). Returns true when delivered. */
-  bearerRotated?(collectorId: string, token: string): boolean;
+  /**
+   * A new bearer must reach the collector (OpAMP: a new ConnectionSettingsOffers; Managed: sealed
+   * for the agent to collect). Resolves true when delivered or queued for delivery.
+   */
+  bearerRotated?(collectorId: string, token: string, rotation: RotationFacts): boolean | Promise<boolean>;
+}
+
+/** What a rotation listener may need beyond the token itself. */
+export interface RotationFacts {
+  /** The new bearer's credential id. */
+  readonly credentialId: string;
+  readonly rotatedAtMs: number;
+  /** When the bearers the collector held until now stop verifying. */
+  readonly previousValidUntilMs: number;
 }
 
 const nameMaxLength = 200;
+
+/** `lastSeenAt` of polling collectors is rewritten at most this often (a listing needs no finer grain). */
+export const lastSeenWriteIntervalMs = 15_000;
 
 /** The fleet: collector records, their bearers (`lmct_`), events and deregistration. */
 export class FleetService {
@@ -148,6 +163,57 @@ export class FleetService {
     await this.recordEvent(collectorId, status === 'connected' ? 'connected' : 'disconnected', detail);
   }
 
+  /**
+   * A sign of life from a collector that polls rather than holds a connection (Alloy remotecfg,
+   * linkmesh-agent reports): status `connected` (with an event when it changes) and `lastSeenAt`,
+   * written at most every {@link lastSeenWriteIntervalMs} so steady polling costs no writes.
+   * `known` saves a read when the caller holds a recent record; returns the record as it now is.
+   */
+  async markSeen(collectorId: string, detail: string, known?: Collector): Promise<Collector | undefined> {
+    const current = known ?? (await this.storage.collectors.get(collectorId));
+    if (!current || current.deregisteredAtMs !== null) return current;
+    const nowMs = this.clock.nowMs();
+    if (current.status !== 'connected') {
+      await this.setConnectionStatus(collectorId, 'connected', detail);
+      return { ...current, status: 'connected', lastSeenAtMs: nowMs };
+    }
+    if (current.lastSeenAtMs !== null && nowMs - current.lastSeenAtMs < lastSeenWriteIntervalMs)
+      return current;
+    await this.storage.collectors.update(collectorId, { lastSeenAtMs: nowMs });
+    return { ...current, lastSeenAtMs: nowMs };
+  }
+
+  /**
+   * Polling collectors gone quiet: `connected` ones silent for `staleAfterMs` become `stale`,
+   * `stale` ones silent for `disconnectedAfterMs` become `disconnected` (each with its event).
+   */
+  async sweepSilentPollers(staleAfterMs: number, disconnectedAfterMs: number): Promise<number> {
+    const nowMs = this.clock.nowMs();
+    let changed = 0;
+    const steps = [
+      { from: 'connected', to: 'stale', afterMs: staleAfterMs },
+      { from: 'stale', to: 'disconnected', afterMs: disconnectedAfterMs },
+    ] as const;
+    for (const step of steps) {
+      const silent = await this.storage.collectors.listSilent({
+        modes: ['alloy-remotecfg', 'managed'],
+        status: step.from,
+        lastSeenBeforeMs: nowMs - step.afterMs,
+        limit: 1000,
+      });
+      for (const collector of silent) {
+        const silentSeconds = Math.round((nowMs - (collector.lastSeenAtMs ?? collector.createdAtMs)) / 1000);
+        await this.setConnectionStatus(
+          collector.id,
+          step.to,
+          `no poll or agent report for ${silentSeconds} s`,
+        );
+        changed += 1;
+      }
+    }
+    return changed;
+  }
+
   /** Like `get`, but undefined instead of not-found. */
   find(id: string): Promise<Collector | undefined> {
     return this.storage.collectors.get(id);
@@ -208,6 +274,7 @@ export class FleetService {
     if (!collector || collector.deregisteredAtMs !== null) throw notFound('collector');
     const token = mintCredential('collector');
     const nowMs = this.clock.nowMs();
+    let credentialId = '';
     await this.storage.transaction(async (tx) => {
       const current = await tx.credentials.list({ kind: 'collector', collectorId, limit: 50 });
       for (const credential of current) {
@@ -216,7 +283,13 @@ export class FleetService {
           (credential.expiresAtMs === null || credential.expiresAtMs > nowMs);
         if (live) await tx.credentials.setExpiry(credential.id, nowMs + graceSeconds * 1000);
       }
-      await insertBearer(tx, { token, collectorId, actor: context.actor, nowMs, label: 'rotated' });
+      credentialId = await insertBearer(tx, {
+        token,
+        collectorId,
+        actor: context.actor,
+        nowMs,
+        label: 'rotated',
+      });
       await tx.events.append({
         collectorId,
         type: 'token_rotated',
@@ -232,9 +305,14 @@ export class FleetService {
         detail: `collector bearer ${displayPrefix(token)}`,
       });
     });
+    const facts: RotationFacts = {
+      credentialId,
+      rotatedAtMs: nowMs,
+      previousValidUntilMs: nowMs + graceSeconds * 1000,
+    };
     let delivered = false;
     for (const listener of this.listeners)
-      delivered = (listener.bearerRotated?.(collectorId, token) ?? false) || delivered;
+      delivered = ((await listener.bearerRotated?.(collectorId, token, facts)) ?? false) || delivered;
     return { token, delivered };
   }
 
@@ -322,9 +400,10 @@ export class FleetService {
 async function insertBearer(
   stores: Stores,
   bearer: { token: string; collectorId: string; actor: string; nowMs: number; label: string },
-): Promise<void> {
+): Promise<string> {
+  const id = newId();
   await stores.credentials.insert({
-    id: newId(),
+    id,
     kind: 'collector',
     hash: hashCredential(bearer.token),
     displayPrefix: displayPrefix(bearer.token),
@@ -336,6 +415,7 @@ async function insertBearer(
     expiresAtMs: null,
     label: bearer.label,
   });
+  return id;
 }
 
 /** Extracts the token of `Authorization: Bearer <token>`; undefined when absent or malformed. */

@@ -23,3 +23,4 @@ export class DomainError extends Error {
 
 export const invalid = (field: string, message: string) => new DomainError('invalid', message, field);
 export const notFound = (what: string) => new DomainError('not_found', `${what} not found`);
+export const conflict = (message: string) => new DomainError('conflict', message);

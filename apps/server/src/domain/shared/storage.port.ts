@@ -6,6 +6,7 @@ import type {
   UserStore,
 } from '../auth/auth.store.ts';
 import type { CollectorStore, EventStore } from '../fleet/collector.store.ts';
+import type { ManagedAgentStore } from '../managed/managed-agent.types.ts';
 import type { OpampAgentStore } from '../opamp/opamp-agent.types.ts';
 import type { ThroughputStore } from '../telemetry/throughput.store.ts';
 import type { CredentialStore } from './credential.types.ts';
@@ -22,6 +23,7 @@ export interface Stores {
   readonly settings: SettingStore;
   readonly throughput: ThroughputStore;
   readonly opampAgents: OpampAgentStore;
+  readonly managedAgents: ManagedAgentStore;
 }
 
 /** Storage as the domain sees it: stores, transactions, health. Implemented for SQLite and PostgreSQL. */

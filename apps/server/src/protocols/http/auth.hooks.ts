@@ -15,7 +15,7 @@ declare module 'fastify' {
 }
 
 /** `/api/v1` routes that answer without an operator credential (they carry their own). */
-const publicApiPaths = new Set(['/api/v1/auth/login', '/api/v1/bootstrap']);
+const publicApiPaths = new Set(['/api/v1/auth/login', '/api/v1/bootstrap', '/api/v1/agent/report']);
 const isPublicApi = (path: string) => publicApiPaths.has(path) || path.startsWith('/api/v1/downloads/');
 
 /**

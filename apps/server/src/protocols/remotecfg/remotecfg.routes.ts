@@ -1,6 +1,13 @@
 import { renderAlloyHash, renderServedConfig } from '@linkmesh/alloy/render';
 import type { MessageInitShape } from '@bufbuild/protobuf';
-import { Code, ConnectError, type ConnectRouter, type HandlerContext } from '@connectrpc/connect';
+import {
+  Code,
+  ConnectError,
+  createContextKey,
+  createContextValues,
+  type ConnectRouter,
+  type HandlerContext,
+} from '@connectrpc/connect';
 import { fastifyConnectPlugin } from '@connectrpc/connect-fastify';
 import {
   CollectorService,
@@ -14,18 +21,33 @@ import {
 } from '@linkmesh/contracts/gen/collector/v1/collector_pb';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import type { BearerCache } from '../../domain/fleet/bearer-cache.ts';
+import type { CollectorCache } from '../../domain/fleet/collector-cache.ts';
 import type { Collector } from '../../domain/fleet/collector.types.ts';
+import { FailureThrottle } from '../../domain/shared/failure-throttle.ts';
+import type { Clock } from '../../domain/shared/clock.ts';
 import { bearerFrom, type FleetService } from '../../domain/fleet/fleet.service.ts';
 
 export interface RemotecfgRouteDeps {
   readonly fleet: FleetService;
+  /** Verified bearers, cached (every Alloy polls every minute). */
+  readonly bearers: BearerCache;
+  /** Recently read collector records, so a steady `not_modified` poll reads nothing. */
+  readonly collectors: CollectorCache;
   readonly logger: Logger;
+  readonly clock: Clock;
   readonly externalUrl: () => string;
   /** Replaces the collector's labels with the attributes Alloy reports (`collector.*` excluded). */
   readonly setLabels: (collectorId: string, labels: Record<string, string>) => Promise<void>;
   /** Stores the configuration Alloy reports it loaded (`effective_config`, key `""`). */
   readonly recordEffectiveConfig: (collectorId: string, text: string) => Promise<void>;
 }
+
+/** Failed authentications per source address per minute before that address must wait. */
+const authFailuresBeforeThrottle = 30;
+
+/** The caller's address, handed from Fastify to the Connect handlers. */
+const clientIpKey = createContextKey<string>('', { description: 'client IP address' });
 
 /** The handler shapes for `collector.v1.CollectorService` (kept typed despite the cast below). */
 interface CollectorServiceImpl {
@@ -59,6 +81,7 @@ export async function registerRemotecfgRoutes(app: FastifyInstance, deps: Remote
   await app.register(fastifyConnectPlugin, {
     grpc: false,
     grpcWeb: false,
+    contextValues: (request) => createContextValues().set(clientIpKey, request.ip),
     routes: (router: ConnectRouter) => {
       const impl: CollectorServiceImpl = {
         getConfig: (request, context) => service.getConfig(request, context),
@@ -77,23 +100,34 @@ export async function registerRemotecfgRoutes(app: FastifyInstance, deps: Remote
 }
 
 class RemotecfgHandlers {
-  constructor(private readonly deps: RemotecfgRouteDeps) {}
+  private readonly throttle: FailureThrottle;
+  /** `id`s already recorded as an identity change, per collector (saves a write per poll). */
+  private readonly reportedIds = new Map<string, string>();
+
+  constructor(private readonly deps: RemotecfgRouteDeps) {
+    this.throttle = new FailureThrottle(deps.clock, {
+      maxFailures: authFailuresBeforeThrottle,
+      windowMs: 60_000,
+      maxKeys: 50_000,
+    });
+  }
 
   async getConfig(
     request: GetConfigRequest,
     context: HandlerContext,
   ): Promise<MessageInitShape<typeof GetConfigResponseSchema>> {
-    const collector = await this.authenticate(context, 'GetConfig');
-    await this.contact(collector, request.id, 'GetConfig');
-    await this.syncAttributes(collector, request.localAttributes, request.attributes);
+    const { collector, token } = await this.authenticate(context, 'GetConfig');
+    const current = await this.contact(collector, request.id, 'GetConfig');
+    await this.syncAttributes(current, request.localAttributes, request.attributes);
     if (request.remoteConfigStatus)
       await this.recordStatus(collector.id, request.remoteConfigStatus, request.hash);
     if (request.effectiveConfig) await this.recordEffective(collector.id, request.effectiveConfig);
 
+    // The content embeds the bearer that asked for it, so the hash follows a rotation.
     const content = renderServedConfig({
       collectorId: collector.id,
       externalUrl: this.deps.externalUrl(),
-      bearerToken: bearerFrom(context.requestHeader.get('authorization') ?? undefined) ?? '',
+      bearerToken: token,
     });
     const hash = renderAlloyHash(content);
     if (request.hash === hash) return { notModified: true };
@@ -102,37 +136,59 @@ class RemotecfgHandlers {
   }
 
   async registerCollector(request: RegisterCollectorRequest, context: HandlerContext): Promise<void> {
-    const collector = await this.authenticate(context, 'RegisterCollector');
-    await this.contact(collector, request.id, 'RegisterCollector');
-    await this.syncAttributes(collector, request.localAttributes, request.attributes);
+    const { collector } = await this.authenticate(context, 'RegisterCollector');
+    const current = await this.contact(collector, request.id, 'RegisterCollector');
+    await this.syncAttributes(current, request.localAttributes, request.attributes);
   }
 
   async unregisterCollector(context: HandlerContext): Promise<void> {
-    const collector = await this.authenticate(context, 'UnregisterCollector');
+    const { collector } = await this.authenticate(context, 'UnregisterCollector');
     await this.deps.fleet.setConnectionStatus(collector.id, 'disconnected', 'remotecfg: UnregisterCollector');
+    this.deps.collectors.forget(collector.id);
   }
 
-  private async authenticate(context: HandlerContext, method: string): Promise<Collector> {
-    const verification = await this.deps.fleet.verifyBearer(
-      context.requestHeader.get('authorization') ?? undefined,
-    );
-    if (!verification.ok) return this.reject(verification.reason, method);
-    const collector = await this.deps.fleet.find(verification.collectorId);
+  private async authenticate(
+    context: HandlerContext,
+    method: string,
+  ): Promise<{ collector: Collector; token: string }> {
+    const authorization = context.requestHeader.get('authorization') ?? undefined;
+    const ip = context.values.get(clientIpKey);
+    const waitSeconds = this.throttle.retryAfterSeconds(ip);
+    if (waitSeconds > 0 && !this.deps.bearers.isCached(authorization)) {
+      // Only unverified bearers from a failing address wait; Alloys already verified from behind
+      // the same address (a shared NAT) carry on.
+      this.deps.logger.debug({ ip, method, retryAfterSeconds: waitSeconds }, 'remotecfg.auth: throttled');
+      throw new ConnectError('too many failed authentications from this address', Code.ResourceExhausted, {
+        'retry-after': String(waitSeconds),
+      });
+    }
+    const verification = await this.deps.bearers.verify(authorization);
+    if (!verification.ok) return this.reject(verification.reason, method, ip);
+    const collector = await this.deps.collectors.get(verification.collectorId);
     if (!collector || collector.deregisteredAtMs !== null)
-      return this.reject('collector_deregistered', method);
-    return collector;
+      return this.reject('collector_deregistered', method, ip);
+    return { collector, token: bearerFrom(authorization) ?? '' };
   }
 
-  private reject(reason: RejectReason, method: string): never {
-    this.deps.logger.warn({ method }, `remotecfg.auth: rejected reason=${reason}`);
+  private reject(reason: RejectReason, method: string, ip: string): never {
+    this.throttle.recordFailure(ip);
+    this.deps.logger.warn({ method, ip }, `remotecfg.auth: rejected reason=${reason}`);
     throw new ConnectError(rejectMessages[reason], Code.Unauthenticated);
   }
 
-  /** First contact (GetConfig or Register): `registered` once, the first `id` remembered. */
-  private async contact(collector: Collector, reportedId: string, method: string): Promise<void> {
+  /**
+   * Every call is a sign of life (`connected`, `lastSeenAt`). First contact (GetConfig or
+   * Register) records `registered` once and remembers the `id`; another `id` later records
+   * `identity_changed` once per new id. Returns the record as it now is.
+   */
+  private async contact(collector: Collector, reportedId: string, method: string): Promise<Collector> {
     const { fleet } = this.deps;
+    let current = collector;
     if (collector.instanceUid === null) {
-      if (reportedId !== '') await fleet.updateFromAgent(collector.id, { instanceUid: reportedId });
+      if (reportedId !== '') {
+        await fleet.updateFromAgent(collector.id, { instanceUid: reportedId });
+        current = { ...current, instanceUid: reportedId };
+      }
       await fleet.recordEvent(
         collector.id,
         'registered',
@@ -140,19 +196,31 @@ class RemotecfgHandlers {
         'remotecfg:registered',
       );
       this.deps.logger.info({ collectorId: collector.id, id: reportedId, method }, 'remotecfg.registered');
-    } else if (reportedId !== '' && reportedId !== collector.instanceUid) {
+    } else if (
+      reportedId !== '' &&
+      reportedId !== collector.instanceUid &&
+      this.reportedIds.get(collector.id) !== reportedId
+    ) {
       await fleet.recordEvent(
         collector.id,
         'identity_changed',
         `remotecfg id ${reportedId} presented the bearer first used by ${collector.instanceUid}`,
         `remotecfg:identity:${reportedId}`,
       );
+      this.rememberReportedId(collector.id, reportedId);
       this.deps.logger.warn(
         { collectorId: collector.id, id: reportedId, firstId: collector.instanceUid },
         'remotecfg.identity: changed',
       );
     }
-    await fleet.setConnectionStatus(collector.id, 'connected', `remotecfg ${method}`);
+    current = (await fleet.markSeen(collector.id, `remotecfg ${method}`, current)) ?? current;
+    this.deps.collectors.put(current);
+    return current;
+  }
+
+  private rememberReportedId(collectorId: string, reportedId: string): void {
+    if (this.reportedIds.size >= 100_000) this.reportedIds.clear();
+    this.reportedIds.set(collectorId, reportedId);
   }
 
   private async syncAttributes(
@@ -166,7 +234,10 @@ class RemotecfgHandlers {
     for (const [key, value] of Object.entries(attributes)) {
       if (!key.startsWith('collector.')) labels[key] = value;
     }
-    if (!sameRecord(labels, collector.labels)) await this.deps.setLabels(collector.id, labels);
+    if (!sameRecord(labels, collector.labels)) {
+      await this.deps.setLabels(collector.id, labels);
+      this.deps.collectors.put({ ...collector, labels });
+    }
     const os = attributes['collector.os'];
     const version = attributes['collector.version'];
     if (
@@ -174,6 +245,7 @@ class RemotecfgHandlers {
       (version !== undefined && version !== collector.version)
     ) {
       await this.deps.fleet.updateFromAgent(collector.id, { os, version });
+      this.deps.collectors.forget(collector.id);
     }
   }
 

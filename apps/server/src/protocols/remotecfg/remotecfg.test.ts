@@ -13,6 +13,8 @@ import {
 } from '@linkmesh/contracts/gen/collector/v1/collector_pb';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { alloyComponents, parseAlloy } from '@linkmesh/alloy/syntax';
+import { BearerCache } from '../../domain/fleet/bearer-cache.ts';
+import { CollectorCache } from '../../domain/fleet/collector-cache.ts';
 import { FleetService } from '../../domain/fleet/fleet.service.ts';
 import { systemClock } from '../../domain/shared/clock.ts';
 import type { RequestContext } from '../../domain/shared/request-context.ts';
@@ -65,6 +67,10 @@ describe('Alloy remotecfg (Connect CollectorService)', () => {
     app = Fastify();
     await registerRemotecfgRoutes(app, {
       fleet,
+      // No caching here: every call reads the database, so the assertions see each write.
+      bearers: new BearerCache(fleet, systemClock, { verifiedTtlMs: 0, liveTtlMs: 0, maxEntries: 10 }),
+      collectors: new CollectorCache(fleet, systemClock, { ttlMs: 0, maxEntries: 10 }),
+      clock: systemClock,
       logger: createLogger('info', sink),
       externalUrl: () => externalUrl,
       setLabels: (collectorId, next) => {

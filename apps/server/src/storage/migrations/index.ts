@@ -2,6 +2,7 @@ import { foundation } from './0001-foundation.ts';
 import { componentThroughput } from './0002-component-throughput.ts';
 import { opampAgents } from './0003-opamp-agents.ts';
 import { collectorReports } from './0004-collector-reports.ts';
+import { managedAgents } from './0005-managed-agents.ts';
 import type { Migration } from './migration.ts';
 
 /** Every migration, oldest first. Append only. */
@@ -10,4 +11,5 @@ export const migrations: readonly Migration[] = [
   componentThroughput,
   opampAgents,
   collectorReports,
+  managedAgents,
 ];

@@ -109,6 +109,31 @@ export class SqlCollectorStore implements CollectorStore {
       .executeTakeFirstOrThrow();
     return Number(row.n);
   }
+
+  async listSilent(filter: {
+    modes: readonly Collector['mode'][];
+    status: Collector['status'];
+    lastSeenBeforeMs: number;
+    limit: number;
+  }): Promise<Collector[]> {
+    if (filter.modes.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('collectors')
+      .selectAll()
+      .where('deregistered_at', 'is', null)
+      .where('mode', 'in', filter.modes)
+      .where('status', '=', filter.status)
+      .where((eb) =>
+        eb.or([
+          eb('last_seen_at', '<', filter.lastSeenBeforeMs),
+          eb.and([eb('last_seen_at', 'is', null), eb('created_at', '<', filter.lastSeenBeforeMs)]),
+        ]),
+      )
+      .orderBy('last_seen_at')
+      .limit(filter.limit)
+      .execute();
+    return rows.map(toCollector);
+  }
 }
 
 function toCollector(row: CollectorRow): Collector {

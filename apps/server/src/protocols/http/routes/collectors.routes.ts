@@ -1,8 +1,13 @@
 import { remotecfgBlock } from '@linkmesh/alloy/render';
 import type { FastifyInstance } from 'fastify';
-import { collectorCreateRequest, type CollectorTokenMinted } from '@linkmesh/contracts/api';
+import {
+  collectorCreateRequest,
+  type CollectorDetailView,
+  type CollectorTokenMinted,
+} from '@linkmesh/contracts/api';
 import { z } from 'zod';
 import type { FleetService } from '../../../domain/fleet/fleet.service.ts';
+import type { ManagedAgentService } from '../../../domain/managed/managed-agent.service.ts';
 import { HttpError } from '../api-errors.ts';
 import { contextOf, requirePermission } from '../auth.hooks.ts';
 import { collectorView, eventView } from '../views.ts';
@@ -15,7 +20,12 @@ const rotationGraceSeconds = 600;
 
 export function registerCollectorRoutes(
   app: FastifyInstance,
-  deps: { fleet: FleetService; externalUrl: () => string; nowMs: () => number },
+  deps: {
+    fleet: FleetService;
+    managed: ManagedAgentService;
+    externalUrl: () => string;
+    nowMs: () => number;
+  },
 ): void {
   app.get('/api/v1/collectors', { preHandler: requirePermission('collectors:read') }, async (request) => {
     const query = z
@@ -59,7 +69,11 @@ export function registerCollectorRoutes(
   app.get<IdParams>(
     '/api/v1/collectors/:id',
     { preHandler: requirePermission('collectors:read') },
-    async (request) => collectorView(await deps.fleet.get(request.params.id)),
+    async (request): Promise<CollectorDetailView> => {
+      const collector = await deps.fleet.get(request.params.id);
+      const agent = collector.mode === 'managed' ? await deps.managed.view(collector.id) : null;
+      return { ...collectorView(collector), agent };
+    },
   );
 
   app.delete<IdParams>(
@@ -101,17 +115,25 @@ export function registerCollectorRoutes(
         );
       }
       const rotated = await deps.fleet.rotateBearer(contextOf(request), collector.id, rotationGraceSeconds);
-      const showOnce = collector.mode !== 'opamp';
+      // OpAMP: pushed over the live connection. Managed: sealed for the agent's next report
+      // (an agent that never sent a key falls back to showing the bearer once).
+      const delivery =
+        collector.mode === 'opamp'
+          ? 'opamp'
+          : collector.mode === 'managed' && rotated.delivered
+            ? 'agent'
+            : 'shown-once';
+      const showOnce = delivery === 'shown-once';
       return reply
         .code(201)
         .header('cache-control', 'no-store')
         .send({
-          delivery: showOnce ? 'shown-once' : 'opamp',
+          delivery,
           delivered: showOnce || rotated.delivered,
           graceSeconds: rotationGraceSeconds,
           token: showOnce ? rotated.token : null,
           remotecfgSnippet:
-            collector.runtime === 'alloy'
+            showOnce && collector.runtime === 'alloy'
               ? remotecfgSnippet({
                   url: deps.externalUrl(),
                   collectorId: collector.id,
