@@ -1,14 +1,33 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { errorBody } from '../api-errors.ts';
+import { AGENT_ENTRY_URL, lazyAgentBundle } from './agent-bundle.ts';
 
-/** The one token the server replaces in `install-opamp.sh`; it sits inside a single-quoted sh string. */
+/** The one token the server replaces in an install script; it sits inside a single-quoted sh string. */
 export const SERVER_URL_PLACEHOLDER = '__LINKMESH_SERVER_URL__';
 
-/** Where the OpAMP installer template lives: beside this module, shipped with the sources. */
-export const INSTALL_OPAMP_TEMPLATE_URL = new URL('./install-opamp.sh', import.meta.url);
+/**
+ * The installer scripts served as `GET /api/v1/downloads/<name>`, each a template beside this
+ * module: `install.sh` (Managed mode: Alloy + linkmesh-agent) and `install-opamp.sh`
+ * (otelcol-contrib + the OpAMP supervisor).
+ */
+export const INSTALL_SCRIPTS = ['install.sh', 'install-opamp.sh'] as const;
+export type InstallScriptName = (typeof INSTALL_SCRIPTS)[number];
+
+/** Where an installer template lives: beside this module, shipped with the sources. */
+export const installScriptTemplateUrl = (name: InstallScriptName): URL =>
+  new URL(`./${name}`, import.meta.url);
+
+/** Reads an installer template and checks that it can be rendered (the placeholder is there once). */
+export function loadInstallScriptTemplate(name: InstallScriptName): string {
+  const template = readFileSync(installScriptTemplateUrl(name), 'utf8');
+  renderInstallScript(template, 'https://template.check');
+  return template;
+}
 
 /**
- * Fills the server's external URL into the installer template.
+ * Fills the server's external URL into an installer template.
  *
  * The placeholder sits inside `'…'` in the script, so the URL is escaped for a single-quoted sh
  * string (`'` becomes `'\''`). Control characters are refused outright: a newline could end the
@@ -31,20 +50,50 @@ export function renderInstallScript(template: string, externalUrl: string): stri
   return parts.join(externalUrl.replaceAll("'", "'\\''"));
 }
 
-/**
- * `GET /api/v1/downloads/install-opamp.sh`: the one-liner installer for otelcol-contrib + the OpAMP
- * supervisor (`curl -fsSL <server>/api/v1/downloads/install-opamp.sh | sudo sh -s -- --token …`).
- * Public: the auth hook lets `/api/v1/downloads/*` through; the script holds no secret.
- * The template is read once here, so a missing file fails start-up rather than a request.
- */
-export function registerDownloadRoutes(app: FastifyInstance, deps: { externalUrl: () => string }): void {
-  const template = readFileSync(INSTALL_OPAMP_TEMPLATE_URL, 'utf8');
-  renderInstallScript(template, 'https://template.check'); // fails start-up if the placeholder is gone
+export interface DownloadRouteDeps {
+  externalUrl: () => string;
+  /** The agent's entry point to bundle (default: apps/agent/src/cli.ts); tests point elsewhere. */
+  agentEntry?: URL | string;
+  /** Where a failed agent bundle is reported; the HTTP answer carries no details. */
+  logger?: Pick<Logger, 'error'>;
+}
 
-  app.get('/api/v1/downloads/install-opamp.sh', (_request, reply) =>
-    reply
-      .header('content-type', 'text/x-shellscript; charset=utf-8')
+/**
+ * The public downloads (the auth hook lets `/api/v1/downloads/*` through; nothing here is secret):
+ *
+ * - `GET /api/v1/downloads/install.sh` and `…/install-opamp.sh`: the one-line installers
+ *   (`curl -fsSL <server>/api/v1/downloads/install.sh | sudo sh -s -- --token …`) with the
+ *   external URL filled in. Templates are read here, so a missing one fails start-up.
+ * - `GET /api/v1/downloads/linkmesh-agent.mjs`: the Managed-mode agent as one ES module, bundled
+ *   on the first request and then served from memory; 503 while it cannot be built.
+ */
+export function registerDownloadRoutes(app: FastifyInstance, deps: DownloadRouteDeps): void {
+  for (const name of INSTALL_SCRIPTS) {
+    const template = loadInstallScriptTemplate(name);
+    app.get(`/api/v1/downloads/${name}`, (_request, reply) =>
+      reply
+        .header('content-type', 'text/x-shellscript; charset=utf-8')
+        .header('cache-control', 'no-store')
+        .send(renderInstallScript(template, deps.externalUrl())),
+    );
+  }
+
+  const agentBundle = lazyAgentBundle(deps.agentEntry ?? AGENT_ENTRY_URL);
+  app.get('/api/v1/downloads/linkmesh-agent.mjs', async (_request, reply) => {
+    let source: string;
+    try {
+      source = await agentBundle();
+    } catch (error) {
+      deps.logger?.error({ err: error }, 'downloads: the linkmesh-agent bundle could not be built');
+      return reply
+        .code(503)
+        .header('cache-control', 'no-store')
+        .send(errorBody('unavailable', 'the linkmesh-agent bundle could not be built; see the server log'));
+    }
+    // no-store: the bundle changes with the server's version, and install.sh must get this one.
+    return reply
+      .header('content-type', 'text/javascript; charset=utf-8')
       .header('cache-control', 'no-store')
-      .send(renderInstallScript(template, deps.externalUrl())),
-  );
+      .send(source);
+  });
 }

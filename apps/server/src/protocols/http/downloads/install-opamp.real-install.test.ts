@@ -1,27 +1,28 @@
-// The real (non-dry-run) install path, run as root inside a private mount namespace: /etc,
-// /usr/local and /var/lib are overlays whose writes land in the sandbox, /run is a tmpfs that
+// The real (non-dry-run) install path, run as root inside a private mount namespace: /etc, /usr,
+// /var/lib and /opt are overlays whose writes land in the sandbox, /run is a tmpfs that
 // claims systemd. systemctl, useradd and chown are recording shims. Artifacts come from a local
 // mirror directory or from an HTTP mirror served on loopback by this test; nothing leaves the host.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, normalize } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { execStart, hostState, opampSandbox, readSupervisorYaml } from './install-opamp.sandbox.ts';
 import {
-  execStart,
   hostArch,
-  hostState,
+  inNamespaceAsync,
   InstallerSandbox,
   modeOf,
-  readSupervisorYaml,
+  namespaceUnavailable,
   realCommand,
+  sha256,
   SHELLS,
   token,
   tree,
-} from './install-opamp.sandbox.ts';
+  upper,
+} from './installer.sandbox.ts';
 
 const otelcolVersion = '0.135.0';
 const supervisorVersion = '0.135.0';
@@ -29,20 +30,6 @@ const otelcolAsset = `otelcol-contrib_${otelcolVersion}_linux_${hostArch}.tar.gz
 const supervisorAsset = `opampsupervisor_${supervisorVersion}_linux_${hostArch}`;
 const fakeOtelcol = '#!/bin/sh\necho "otelcol-contrib version 0.135.0"\n';
 const fakeSupervisor = '#!/bin/sh\necho "fake opampsupervisor"\n';
-
-// Mounts the overlays, then runs the rest of its arguments. $1 is the sandbox directory.
-const namespaceWrapper = `set -eu
-sb=$1; shift
-for d in etc usr/local var/lib; do
-  mkdir -p "$sb/upper/$d" "$sb/work/$d"
-  mount -t overlay overlay -o "lowerdir=/$d,upperdir=$sb/upper/$d,workdir=$sb/work/$d" "/$d"
-done
-mount -t tmpfs tmpfs /run
-mkdir -p /run/systemd/system
-exec "$@"
-`;
-
-const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
 
 /** Writes the documented mirror layout with fake artifacts and their real checksums. */
 function writeMirror(dir: string, options: { corruptSupervisorSum?: boolean } = {}): void {
@@ -71,20 +58,6 @@ function writeMirror(dir: string, options: { corruptSupervisorSum?: boolean } = 
   writeFileSync(join(supervisorDir, 'checksums.txt'), `${supervisorSum}  ${supervisorAsset}\n`);
 }
 
-function namespaceUnavailable(): string | false {
-  if (process.getuid?.() !== 0) return 'needs root to create a private mount namespace';
-  const probe = new InstallerSandbox('http://127.0.0.1:8080');
-  try {
-    writeFileSync(join(probe.dir, 'ns.sh'), namespaceWrapper);
-    const r = probe.exec(['unshare', '-m', '/bin/sh', join(probe.dir, 'ns.sh'), probe.dir, 'true']);
-    return r.status === 0 ? false : `unshare/overlay mounts are not available here: ${r.stderr.trim()}`;
-  } catch (error) {
-    return `unshare is not available: ${(error as Error).message}`;
-  } finally {
-    probe.dispose();
-  }
-}
-
 const skip = namespaceUnavailable();
 const shell = SHELLS[0] ?? ['/bin/sh'];
 
@@ -94,17 +67,14 @@ describe('install-opamp.sh real install (private mount namespace)', skip ? { ski
 
   /** A sandbox whose host commands succeed (recorded) and whose tar/sha256sum are real. */
   function installSandbox(): InstallerSandbox {
-    const s = new InstallerSandbox('http://127.0.0.1:8080');
+    const s = opampSandbox('http://127.0.0.1:8080');
     sandboxes.push(s);
-    writeFileSync(join(s.dir, 'ns.sh'), namespaceWrapper);
     for (const name of ['systemctl', 'useradd', 'chown']) s.recordingShim(name, 0);
     s.unshim('tar');
     s.unshim('sha256sum');
     return s;
   }
-  const install = (s: InstallerSandbox, args: string[]) =>
-    s.execAsync(['unshare', '-m', '/bin/sh', join(s.dir, 'ns.sh'), s.dir, ...shell, s.script, ...args]);
-  const upper = (s: InstallerSandbox, path: string) => join(s.dir, 'upper', path);
+  const install = (s: InstallerSandbox, args: string[]) => inNamespaceAsync(s, [...shell, s.script, ...args]);
 
   it('installs verified binaries, writes config and unit, creates the user and (re)starts the service', async () => {
     const s = installSandbox();

@@ -8,17 +8,12 @@ import { registerDownloadRoutes, renderInstallScript } from './downloads.routes.
 import {
   capabilities,
   execStart,
-  hostArch,
   hostState,
-  InstallerSandbox,
-  modeOf,
+  opampSandbox,
   readSupervisorYaml,
-  realCommand,
-  SHELLS,
   template,
-  token,
-  tree,
 } from './install-opamp.sandbox.ts';
+import { hostArch, InstallerSandbox, modeOf, realCommand, SHELLS, token, tree } from './installer.sandbox.ts';
 
 const otherToken = 'lmet_ZyXwVuTsRqPoNmLkJiHgFeDcBa9876543210_-ZyXw';
 const releases = 'https://github.com/open-telemetry/opentelemetry-collector-releases/releases/download';
@@ -29,7 +24,7 @@ for (const shell of SHELLS) {
   describe(`install-opamp.sh under ${shell.join(' ')}`, () => {
     const sandboxes: InstallerSandbox[] = [];
     const sandbox = (serverUrl: string | null = 'http://127.0.0.1:8080') => {
-      const s = new InstallerSandbox(serverUrl);
+      const s = opampSandbox(serverUrl);
       sandboxes.push(s);
       return s;
     };

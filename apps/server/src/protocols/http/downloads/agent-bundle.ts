@@ -1,0 +1,57 @@
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+/** The agent's entry point in this repository (apps/agent/src/cli.ts). */
+export const AGENT_ENTRY_URL = new URL('../../../../../agent/src/cli.ts', import.meta.url);
+
+/**
+ * The first lines of the bundle: the shebang, then a real `require`. esbuild turns a bundled
+ * CommonJS dependency's `require('node:fs')` into a shim that throws in an ES module unless a
+ * `require` is in scope, so the banner provides one.
+ */
+export const AGENT_BUNDLE_BANNER = [
+  '#!/usr/bin/env node',
+  "import { createRequire as __linkmeshCreateRequire } from 'node:module';",
+  'const require = __linkmeshCreateRequire(import.meta.url);',
+].join('\n');
+
+/** Bundles `entry` and everything it imports into one ES module for Node 20. */
+export async function bundleAgent(entry: URL | string): Promise<string> {
+  const result = await build({
+    entryPoints: [typeof entry === 'string' ? entry : fileURLToPath(entry)],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    banner: { js: AGENT_BUNDLE_BANNER },
+    write: false,
+    logLevel: 'silent',
+    legalComments: 'eof',
+  });
+  const output = result.outputFiles[0];
+  if (output === undefined) throw new Error('esbuild produced no output for the agent bundle');
+  return output.text;
+}
+
+/**
+ * The agent bundle, built on first use and kept in memory. Concurrent first requests share one
+ * build; a failed build is not kept, so the next request tries again (the agent's sources may be
+ * fixed without restarting the server).
+ *
+ * @example
+ *   const agent = lazyAgentBundle(AGENT_ENTRY_URL);
+ *   const source = await agent(); // "#!/usr/bin/env node\n…"
+ */
+export function lazyAgentBundle(
+  entry: URL | string,
+  bundle: (entry: URL | string) => Promise<string> = bundleAgent,
+): () => Promise<string> {
+  let cached: Promise<string> | undefined;
+  return () => {
+    cached ??= bundle(entry).catch((error: unknown) => {
+      cached = undefined;
+      throw error;
+    });
+    return cached;
+  };
+}
