@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
+import { AlloyFleet } from './alloy-fleet.ts';
 import { FleetRunner, percentile, provisionCollectors } from './fleet.ts';
 import { SimOpampAgent } from './opamp-agent.ts';
 
@@ -25,7 +26,7 @@ const program = new Command('linkmesh-sim')
   )
   .option(
     '--mode <mode>',
-    'otlp: pre-created collectors push self-telemetry; opamp-ws / opamp-http: supervisor-like agents enrol over OpAMP, take their bearer, apply config and push',
+    'otlp: pre-created collectors push self-telemetry; opamp-ws / opamp-http: supervisor-like agents enrol over OpAMP, take their bearer, apply config and push; alloy: Alloy remotecfg pollers (GetConfig / RegisterCollector) pushing Alloy-shaped self-telemetry',
     'otlp',
   )
   .option('--collectors <n>', 'how many collectors', positiveInt, 20)
@@ -45,7 +46,14 @@ const program = new Command('linkmesh-sim')
     ratio,
     0.1,
   )
-  .option('--items-per-second <n>', 'average items/s per receiver', positiveInt, 500);
+  .option('--items-per-second <n>', 'average items/s per receiver', positiveInt, 500)
+  .option('--poll-seconds <n>', 'alloy: remotecfg poll_frequency (jittered ±10 %)', positiveInt, 60)
+  .option(
+    '--alloy-fail-ratio <r>',
+    'alloy: share of collectors that fail to load the served config (report FAILED)',
+    ratio,
+    0.05,
+  );
 
 program.parse();
 const o = program.opts<{
@@ -60,11 +68,14 @@ const o = program.opts<{
   restartProbability: number;
   oldNamingRatio: number;
   itemsPerSecond: number;
+  pollSeconds: number;
+  alloyFailRatio: number;
 }>();
 
 const server = o.server.replace(/\/+$/, '');
 if (o.mode === 'opamp-ws' || o.mode === 'opamp-http') await runOpamp(o.mode);
-else if (o.mode !== 'otlp') program.error(`--mode must be otlp, opamp-ws or opamp-http`);
+else if (o.mode === 'alloy') await runAlloy();
+else if (o.mode !== 'otlp') program.error(`--mode must be otlp, opamp-ws, opamp-http or alloy`);
 process.stderr.write(`Provisioning ${o.collectors} collectors on ${server} …\n`);
 const collectors = await provisionCollectors(server, o.token, o.collectors, {
   namePrefix: `sim-${Date.now().toString(36)}`,
@@ -132,6 +143,47 @@ async function runOpamp(mode: 'opamp-ws' | 'opamp-http'): Promise<never> {
   const finish = async () => {
     clearInterval(every);
     await Promise.all(agents.map((agent) => agent.stop()));
+    report();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void finish());
+  setTimeout(() => void finish(), o.durationSeconds * 1000);
+  return new Promise<never>(() => undefined);
+}
+
+/** Alloy remotecfg pollers: collectors created (runtime alloy) and given their bearer first. */
+async function runAlloy(): Promise<never> {
+  const namePrefix = `sim-alloy-${Date.now().toString(36)}`;
+  process.stderr.write(`Provisioning ${o.collectors} Alloy collectors on ${server} …\n`);
+  const collectors = await provisionCollectors(server, o.token, o.collectors, {
+    namePrefix,
+    runtime: 'alloy',
+  });
+  const fleet = new AlloyFleet({
+    serverUrl: server,
+    collectors,
+    namePrefix,
+    pollMs: o.pollSeconds * 1000,
+    telemetryIntervalMs: o.intervalSeconds * 1000,
+    failRatio: o.alloyFailRatio,
+    failingExporterRatio: o.failingExporterRatio,
+    restartProbability: o.restartProbability,
+    maxSockets: o.concurrency,
+  });
+  await fleet.start();
+  process.stderr.write(
+    `Polling every ~${o.pollSeconds}s for ${o.durationSeconds}s (Ctrl-C unregisters and stops) …\n`,
+  );
+  const report = () => {
+    const s = fleet.totals();
+    process.stderr.write(
+      `alloys ${fleet.pollers.length}  GetConfig ${s.getConfigCalls} (not_modified ${s.notModified}, new content ${s.configsReceived}, notify ${s.notifyCalls})  applied ${s.applied}  failed ${s.failed}  call errors ${s.callErrors}  restarts ${s.restarts}  pushes ${s.pushes}  push failures ${s.pushFailures}  unregistered ${s.unregistered}\n`,
+    );
+  };
+  const every = setInterval(report, 10_000);
+  const finish = async () => {
+    clearInterval(every);
+    await fleet.stop();
     report();
     process.exit(0);
   };

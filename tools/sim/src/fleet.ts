@@ -8,14 +8,14 @@ export interface ProvisionedCollector {
 }
 
 /**
- * Creates `count` otelcol collectors through the REST API and mints each one's bearer, `parallel`
- * requests at a time. Needs an Admin (or Operator) `lmsat_` token.
+ * Creates `count` collectors (otelcol unless `runtime` says `alloy`) through the REST API and
+ * mints each one's bearer, `parallel` requests at a time. Needs an Admin (or Operator) `lmsat_` token.
  */
 export async function provisionCollectors(
   serverUrl: string,
   adminToken: string,
   count: number,
-  options: { namePrefix?: string; parallel?: number } = {},
+  options: { namePrefix?: string; parallel?: number; runtime?: 'otelcol' | 'alloy' } = {},
 ): Promise<ProvisionedCollector[]> {
   const prefix = options.namePrefix ?? 'sim';
   const call = async (path: string, body?: unknown) => {
@@ -32,7 +32,10 @@ export async function provisionCollectors(
   const worker = async () => {
     while (next < count) {
       const index = next++;
-      const created = await call('/api/v1/collectors', { name: `${prefix}-${index}`, runtime: 'otelcol' });
+      const created = await call('/api/v1/collectors', {
+        name: `${prefix}-${index}`,
+        runtime: options.runtime ?? 'otelcol',
+      });
       const id = String(created.id);
       const minted = await call(`/api/v1/collectors/${id}/token`);
       result[index] = { id, bearer: String(minted.token) };

@@ -78,7 +78,10 @@ export interface MetricSpec {
   readonly points: readonly NumberPoint[];
 }
 
-/** Metric{name, unit, sum|gauge}. Counters are cumulative monotonic sums. */
+/**
+ * Metric{name, unit, sum|gauge}. Counters are cumulative monotonic sums; `startUnixMs` 0 leaves
+ * the points' start time out (Alloy ≥ 1.14 sends none).
+ */
 export function metric(spec: MetricSpec, startUnixMs: number, timeUnixMs: number): Buffer {
   const points = spec.points.map((p) =>
     numberDataPoint(p, spec.kind === 'gauge' ? 0 : startUnixMs, timeUnixMs),
@@ -91,7 +94,10 @@ export function metric(spec: MetricSpec, startUnixMs: number, timeUnixMs: number
   ]);
 }
 
-/** A cumulative explicit-bucket histogram metric (the server skips these; they are realistic bulk). */
+/**
+ * A cumulative explicit-bucket histogram metric (the server skips these; they are realistic bulk).
+ * `startUnixMs` 0 leaves the start time out, as Alloy ≥ 1.14 does.
+ */
 export function histogram(
   name: string,
   attrs: Attributes,
@@ -105,10 +111,11 @@ export function histogram(
   counts.forEach((c, i) => bucketCounts.writeBigUInt64LE(BigInt(c), 8 * i));
   const explicitBounds = Buffer.alloc(8 * bounds.length);
   bounds.forEach((b, i) => explicitBounds.writeDoubleLE(b, 8 * i));
+  const start = startUnixMs > 0 ? [i64Field(2, (b) => b.writeBigUInt64LE(nanosOf(startUnixMs), 1))] : [];
   const point = lenField(
     1,
     ...attributes(9, attrs),
-    i64Field(2, (b) => b.writeBigUInt64LE(nanosOf(startUnixMs), 1)),
+    ...start,
     i64Field(3, (b) => b.writeBigUInt64LE(nanosOf(timeUnixMs), 1)),
     i64Field(4, (b) => b.writeBigUInt64LE(BigInt(count), 1)),
     i64Field(5, (b) => b.writeDoubleLE(count * 0.004, 1)),
