@@ -47,6 +47,8 @@ export interface RunningServer {
   readonly storage: Storage;
   /** Writes buffered self-telemetry now (tests; shutdown does it by itself). */
   flushTelemetry(): Promise<void>;
+  /** Runs the polling-collector liveness sweep now (it also runs every 30 s). */
+  sweepPollingLiveness(): Promise<number>;
   /** Present on the first start only: the generated or configured first admin, to print once. */
   readonly firstAdmin: { username: string; password: string; generated: boolean } | undefined;
   /** Graceful shutdown: stop accepting, drain in-flight requests, close storage. */
@@ -237,6 +239,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
       firstAdmin,
       close,
       flushTelemetry: () => ingest.flush(),
+      sweepPollingLiveness: () => pollingLiveness.sweep(),
     };
   } catch (error) {
     await app?.close();

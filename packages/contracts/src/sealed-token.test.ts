@@ -12,7 +12,9 @@ test('a token sealed to an agent key opens only with that key and context', () =
   assert.throws(() => openSealedToken(sealed, generateAgentKeyPair(), 'collector-1'));
   const flipped = Buffer.from(sealed.ciphertext, 'base64url');
   flipped[0] = (flipped[0] ?? 0) ^ 1;
-  assert.throws(() => openSealedToken({ ...sealed, ciphertext: flipped.toString('base64url') }, keys, 'collector-1'));
+  assert.throws(() =>
+    openSealedToken({ ...sealed, ciphertext: flipped.toString('base64url') }, keys, 'collector-1'),
+  );
 });
 
 test('malformed public keys are refused', () => {

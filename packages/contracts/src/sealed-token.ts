@@ -42,10 +42,9 @@ const rawKeyLength = 32;
 
 /** A fresh X25519 key pair for an agent. */
 export function generateAgentKeyPair(): AgentKeyPair {
-  const { publicKey, privateKey } = generateKeyPairSync('x25519');
+  const { privateKey } = generateKeyPairSync('x25519');
   const jwk = privateKey.export({ format: 'jwk' });
   if (jwk.x === undefined || jwk.d === undefined) throw new Error('x25519 key export lost its fields');
-  void publicKey;
   return { publicKey: jwk.x, privateKey: jwk.d };
 }
 
@@ -83,7 +82,8 @@ export function sealToken(token: string, agentPublicKey: string, context: string
 
 /** Opens a sealed token with the agent's key pair; throws when it was not sealed to it or was altered. */
 export function openSealedToken(sealed: SealedToken, keys: AgentKeyPair, context: string): string {
-  if (sealed.alg !== 'x25519-hkdf-sha256-aes256gcm') throw new Error(`unknown sealed token alg ${String(sealed.alg)}`);
+  if (sealed.alg !== 'x25519-hkdf-sha256-aes256gcm')
+    throw new Error(`unknown sealed token alg ${String(sealed.alg)}`);
   const privateKey = createPrivateKey({
     key: { kty: 'OKP', crv: 'X25519', x: keys.publicKey, d: keys.privateKey },
     format: 'jwk',
@@ -98,7 +98,9 @@ export function openSealedToken(sealed: SealedToken, keys: AgentKeyPair, context
   const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(sealed.nonce, 'base64url'));
   decipher.setAAD(Buffer.from(context, 'utf8'));
   decipher.setAuthTag(body.subarray(body.length - 16));
-  return Buffer.concat([decipher.update(body.subarray(0, body.length - 16)), decipher.final()]).toString('utf8');
+  return Buffer.concat([decipher.update(body.subarray(0, body.length - 16)), decipher.final()]).toString(
+    'utf8',
+  );
 }
 
 function publicKeyFrom(base64url: string): KeyObject {

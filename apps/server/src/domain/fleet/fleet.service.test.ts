@@ -135,4 +135,67 @@ describeStorage('fleet', (suite) => {
     });
     assert.equal(events.length, 1);
   });
+
+  suite.test(
+    'sweeps silent polling collectors: connected → stale → disconnected, OpAMP ones untouched',
+    async () => {
+      const storage = suite.storage();
+      const sweepClock = new ManualClock(Date.UTC(2026, 5, 1));
+      const fleet = new FleetService(storage, sweepClock);
+      const alloy = await fleet.createCollector(operatorContext, { name: uniqueName('a'), runtime: 'alloy' });
+      const otel = await fleet.createCollector(operatorContext, {
+        name: uniqueName('o'),
+        runtime: 'otelcol',
+      });
+      await fleet.markSeen(alloy.id, 'poll');
+      await fleet.setConnectionStatus(otel.id, 'connected', 'opamp');
+      const seenAt = (await fleet.get(alloy.id)).lastSeenAtMs;
+      sweepClock.advanceMs(10_000);
+      await fleet.markSeen(alloy.id, 'poll');
+      assert.equal((await fleet.get(alloy.id)).lastSeenAtMs, seenAt, 'no write within 15 s');
+      sweepClock.advanceMs(5_000);
+      await fleet.markSeen(alloy.id, 'poll');
+      assert.equal((await fleet.get(alloy.id)).lastSeenAtMs, (seenAt ?? 0) + 15_000);
+
+      sweepClock.advanceMs(200_000);
+      await fleet.sweepSilentPollers(180_000, 600_000);
+      assert.equal((await fleet.get(alloy.id)).status, 'stale');
+      assert.equal((await fleet.get(otel.id)).status, 'connected', "OpAMP liveness is the transport's");
+      sweepClock.advanceMs(400_001);
+      await fleet.sweepSilentPollers(180_000, 600_000);
+      assert.equal((await fleet.get(alloy.id)).status, 'disconnected');
+      await fleet.markSeen(alloy.id, 'poll');
+      assert.equal((await fleet.get(alloy.id)).status, 'connected');
+    },
+  );
+
+  suite.test("keeps a Managed agent's key, last report and pending rotation", async () => {
+    const storage = suite.storage();
+    const collector = await fleetService().createCollector(operatorContext, {
+      name: uniqueName('m'),
+      runtime: 'alloy',
+    });
+    assert.equal(await storage.managedAgents.get(collector.id), undefined);
+    await storage.managedAgents.setPublicKey(collector.id, 'k'.repeat(43));
+    const pending = {
+      sealedToken: {
+        alg: 'x25519-hkdf-sha256-aes256gcm' as const,
+        ephemeralPublicKey: 'e',
+        nonce: 'n',
+        ciphertext: 'c',
+      },
+      credentialId: 'cred-1',
+      rotatedAtMs: 1,
+      previousValidUntilMs: 2,
+    };
+    await storage.managedAgents.setPendingRotation(collector.id, pending);
+    const stored = await storage.managedAgents.get(collector.id);
+    assert.ok(stored);
+    assert.equal(stored.publicKey, 'k'.repeat(43));
+    assert.deepEqual(stored.pendingRotation, pending);
+    assert.equal(stored.report, null);
+    await storage.managedAgents.setPendingRotation(collector.id, null);
+    assert.equal((await storage.managedAgents.get(collector.id))?.pendingRotation, null);
+    assert.equal((await storage.managedAgents.get(collector.id))?.publicKey, 'k'.repeat(43));
+  });
 });

@@ -4,6 +4,7 @@ import { Code, ConnectError, createClient } from '@connectrpc/connect';
 import { createConnectTransport } from '@connectrpc/connect-node';
 import { CollectorService, RemoteConfigStatuses } from '@linkmesh/contracts/gen/collector/v1/collector_pb';
 import { parseAlloy } from '@linkmesh/alloy/syntax';
+import { ManualClock } from '../../domain/shared/clock.ts';
 import { startTestServer, type TestServer } from '../../testing/server-harness.ts';
 
 /**
@@ -106,5 +107,116 @@ describe('Alloy remotecfg through the full server', () => {
     );
     assert.equal((await fetch(`${t.url}/healthz`)).status, 200);
     assert.equal((await t.api('/api/v1/no-such-route')).status, 404);
+  });
+});
+
+/** Liveness, rotation and throttling of polling Alloys, on a manual clock. */
+describe('Alloy remotecfg: polling liveness, rotation and failed-auth throttle', () => {
+  const clock = new ManualClock(Date.now());
+  let t: TestServer;
+  before(async () => {
+    t = await startTestServer({ clock, cacheTtls: { verifiedTtlMs: 0, liveTtlMs: 0 } });
+  });
+  after(async () => t.close());
+
+  const clientFor = (bearer: string) =>
+    createClient(
+      CollectorService,
+      createConnectTransport({
+        baseUrl: t.url,
+        httpVersion: '1.1',
+        interceptors: [
+          (next) => (request) => {
+            request.header.set('Authorization', `Bearer ${bearer}`);
+            return next(request);
+          },
+        ],
+      }),
+    );
+
+  async function alloyCollector(name: string): Promise<{ id: string; token: string }> {
+    const created = (await (
+      await t.api('/api/v1/collectors', { method: 'POST', json: { name, runtime: 'alloy' } })
+    ).json()) as { id: string };
+    const minted = (await (
+      await t.api(`/api/v1/collectors/${created.id}/token`, { method: 'POST' })
+    ).json()) as {
+      token: string;
+    };
+    return { id: created.id, token: minted.token };
+  }
+
+  const view = async (id: string) =>
+    (await (await t.api(`/api/v1/collectors/${id}`)).json()) as { status: string; lastSeenAt: string | null };
+
+  it('every poll refreshes lastSeenAt; silence makes it stale, then disconnected; a poll reconnects it', async () => {
+    const alloy = await alloyCollector('liveness');
+    const client = clientFor(alloy.token);
+    const first = await client.getConfig({ id: 'a1', hash: '' });
+    const seenAt = Date.parse((await view(alloy.id)).lastSeenAt ?? '');
+    clock.advanceMs(60_000);
+    assert.equal((await client.getConfig({ id: 'a1', hash: first.hash })).notModified, true);
+    assert.equal(Date.parse((await view(alloy.id)).lastSeenAt ?? '') - seenAt, 60_000);
+
+    clock.advanceMs(181_000);
+    await t.server.sweepPollingLiveness();
+    assert.equal((await view(alloy.id)).status, 'stale');
+    clock.advanceMs(420_000);
+    await t.server.sweepPollingLiveness();
+    assert.equal((await view(alloy.id)).status, 'disconnected');
+    await client.getConfig({ id: 'a1', hash: first.hash });
+    assert.equal((await view(alloy.id)).status, 'connected');
+    const events = (await (await t.api(`/api/v1/collectors/${alloy.id}/events`)).json()) as {
+      items: Array<{ type: string; detail: string }>;
+    };
+    assert.deepEqual(
+      events.items.slice(0, 3).map((e) => e.type),
+      ['connected', 'disconnected', 'disconnected'],
+    );
+    assert.match(events.items[2]?.detail ?? '', /no poll or agent report for 181 s/);
+  });
+
+  it('the served pipeline carries the presenting bearer, so a rotated bearer gets new content', async () => {
+    const alloy = await alloyCollector('rotation');
+    const before = await clientFor(alloy.token).getConfig({ id: 'r1', hash: '' });
+    assert.ok(before.content.includes(`token = "${alloy.token}"`));
+    const rotated = (await (
+      await t.api(`/api/v1/collectors/${alloy.id}/rotate-token`, { method: 'POST' })
+    ).json()) as { delivery: string; token: string; remotecfgSnippet: string };
+    assert.equal(rotated.delivery, 'shown-once');
+    assert.ok(rotated.remotecfgSnippet.includes(rotated.token));
+    const after = await clientFor(rotated.token).getConfig({ id: 'r1', hash: before.hash });
+    assert.equal(after.notModified, false);
+    assert.notEqual(after.hash, before.hash);
+    assert.ok(after.content.includes(`token = "${rotated.token}"`));
+    assert.ok(!after.content.includes(alloy.token));
+  });
+
+  it('throttles an address for the rest of the minute after 30 failed authentications', async () => {
+    const alloy = await alloyCollector('throttle');
+    const good = clientFor(alloy.token);
+    await good.getConfig({ id: 't1', hash: '' });
+    const bad = clientFor('lmct_wrong');
+    for (let i = 0; i < 30; i += 1) {
+      await assert.rejects(
+        bad.getConfig({ id: 'x', hash: '' }),
+        (e: unknown) => ConnectError.from(e).code === Code.Unauthenticated,
+      );
+    }
+    const throttled = await fetch(`${t.url}/collector.v1.CollectorService/GetConfig`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'connect-protocol-version': '1',
+        authorization: 'Bearer lmct_wrong',
+      },
+      body: '{"id":"x"}',
+    });
+    assert.equal(throttled.status, 429);
+    assert.ok(Number(throttled.headers.get('retry-after')) > 0);
+    assert.equal(((await throttled.json()) as { code: string }).code, 'resource_exhausted');
+    // A fresh minute lets the address in again.
+    clock.advanceMs(61_000);
+    assert.equal((await good.getConfig({ id: 't1', hash: '' })).notModified, false);
   });
 });
