@@ -82,8 +82,9 @@ export function sealToken(token: string, agentPublicKey: string, context: string
 
 /** Opens a sealed token with the agent's key pair; throws when it was not sealed to it or was altered. */
 export function openSealedToken(sealed: SealedToken, keys: AgentKeyPair, context: string): string {
-  if (sealed.alg !== 'x25519-hkdf-sha256-aes256gcm')
-    throw new Error(`unknown sealed token alg ${String(sealed.alg)}`);
+  // The type allows one alg, but the box arrived over the network.
+  const alg: string = sealed.alg;
+  if (alg !== 'x25519-hkdf-sha256-aes256gcm') throw new Error(`unknown sealed token alg ${alg}`);
   const privateKey = createPrivateKey({
     key: { kty: 'OKP', crv: 'X25519', x: keys.publicKey, d: keys.privateKey },
     format: 'jwk',

@@ -16,6 +16,7 @@ const startShape = z.object({
   exitSignal: z.string().nullable(),
   /** The back-off delay waited before the next start (null: not restarted yet, or a planned restart). */
   restartDelayMs: z.number().int().nullable(),
+  /** The agent stopped this run itself (rotation or shutdown), so no back-off followed. */
   planned: z.boolean(),
 });
 

@@ -3,8 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import Fastify from 'fastify';
-import { registerDownloadRoutes, renderInstallScript } from './downloads.routes.ts';
+import { renderInstallScript } from './downloads.routes.ts';
 import {
   capabilities,
   execStart,
@@ -362,24 +361,6 @@ describe('renderInstallScript', () => {
   it('refuses a URL with a control character and a template without the placeholder', () => {
     assert.throws(() => renderInstallScript(template, 'https://x\nrm -rf /'), /control character/);
     assert.throws(() => renderInstallScript('#!/bin/sh\n', 'https://x'), /exactly once/);
-  });
-});
-
-describe('GET /api/v1/downloads/install-opamp.sh', () => {
-  it('serves the script with the external URL, as a shell script that is never cached', async () => {
-    const app = Fastify();
-    registerDownloadRoutes(app, { externalUrl: () => 'https://fleet.example.com' });
-    try {
-      const res = await app.inject({ url: '/api/v1/downloads/install-opamp.sh' });
-      assert.equal(res.statusCode, 200);
-      assert.equal(res.headers['content-type'], 'text/x-shellscript; charset=utf-8');
-      assert.equal(res.headers['cache-control'], 'no-store');
-      assert.ok(res.body.startsWith('#!/bin/sh\n'));
-      assert.ok(res.body.includes("LINKMESH_SERVER_URL='https://fleet.example.com'"));
-      assert.equal(res.body, renderInstallScript(template, 'https://fleet.example.com'));
-    } finally {
-      await app.close();
-    }
   });
 });
 
