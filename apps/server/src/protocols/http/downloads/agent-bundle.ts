@@ -30,7 +30,13 @@ export async function bundleAgent(entry: URL | string): Promise<string> {
   });
   const output = result.outputFiles[0];
   if (output === undefined) throw new Error('esbuild produced no output for the agent bundle');
-  return output.text;
+  return withBannerFirst(output.text);
+}
+
+/** esbuild keeps the entry's own hashbang above the banner, where a second one is a syntax error. */
+function withBannerFirst(text: string): string {
+  if (text.startsWith(AGENT_BUNDLE_BANNER) || !text.startsWith('#!')) return text;
+  return text.slice(text.indexOf('\n') + 1);
 }
 
 /**
