@@ -4,6 +4,8 @@
  */
 import { z } from 'zod';
 import type { ManagedAgentView } from './agent-api.ts';
+
+export type { ManagedAgentView };
 import type { ThroughputCounter } from './throughput.ts';
 
 export const errorCodes = [

@@ -1,4 +1,10 @@
-import type { CollectorEventView, CollectorTokenMinted, CollectorView, Page } from '@linkmesh/contracts/api';
+import type {
+  CollectorDetailView,
+  CollectorEventView,
+  CollectorTokenMinted,
+  CollectorView,
+  Page,
+} from '@linkmesh/contracts/api';
 import { apiRequest } from './client.ts';
 
 export type Runtime = CollectorView['runtime'];
@@ -8,8 +14,8 @@ export function listCollectors(): Promise<Page<CollectorView>> {
   return apiRequest<Page<CollectorView>>('/collectors');
 }
 
-export function getCollector(id: string): Promise<CollectorView> {
-  return apiRequest<CollectorView>(`/collectors/${encodeURIComponent(id)}`);
+export function getCollector(id: string): Promise<CollectorDetailView> {
+  return apiRequest<CollectorDetailView>(`/collectors/${encodeURIComponent(id)}`);
 }
 
 /** Events of the last 7 days (the server's default window), at most 200. */

@@ -205,6 +205,62 @@ describe('fleet UI in headless Chromium', () => {
     await fleet.page.screenshot({ path: join(screenshotDir, 'collector-events.png') });
   });
 
+  it('shows what linkmesh-agent reports from a Managed host on the Overview', { skip }, async () => {
+    const minted = await server.api('/api/v1/enrollment-tokens', {
+      method: 'POST',
+      json: { ttlSeconds: 600 },
+    });
+    const { token } = (await minted.json()) as { token: string };
+    const boot = await fetch(`${server.url}/api/v1/bootstrap`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token, hostname: 'managed-host-ui', runtime: 'alloy' }),
+    });
+    assert.equal(boot.status, 201);
+    const { collectorToken } = (await boot.json()) as { collectorToken: string };
+    const report = await fetch(`${server.url}/api/v1/agent/report`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${collectorToken}` },
+      body: JSON.stringify({
+        agentVersion: '0.1.0',
+        host: {
+          hostname: 'managed-host-ui',
+          os: 'linux',
+          osRelease: '6.1.0',
+          arch: 'x64',
+          cpuCount: 8,
+          cpuModel: 'Test CPU',
+          memoryTotalBytes: 16 * 1024 ** 3,
+          memoryFreeBytes: 4 * 1024 ** 3,
+          uptimeSeconds: 3600,
+          loadAverage1m: 0.5,
+        },
+        collector: {
+          binary: '/usr/bin/alloy',
+          version: 'alloy, version v1.11.3',
+          running: true,
+          pid: 321,
+          restartCount: 3,
+          uptimeSeconds: 90,
+          lastExitCode: 1,
+          lastExitSignal: null,
+          lastExitAt: new Date().toISOString(),
+          nextStartInSeconds: null,
+        },
+      }),
+    });
+    assert.equal(report.status, 200, await report.clone().text());
+
+    await fleet.login();
+    await fleet.openCollector('managed-host-ui');
+    assert.equal(await fleet.overviewField('Mode'), 'managed');
+    assert.equal(await fleet.overviewField('Memory'), '12.0 GiB used of 16.0 GiB');
+    assert.equal(await fleet.overviewField('Restarts by agent'), '3');
+    assert.match(await fleet.overviewField('Process'), /^running, pid 321, up /);
+    assert.equal(await fleet.overviewField('Collector'), '/usr/bin/alloy · alloy, version v1.11.3');
+    await fleet.page.screenshot({ path: join(screenshotDir, 'collector-managed-host.png') });
+  });
+
   it('shows a collector’s component throughput from its own OTLP self-telemetry', { skip }, async () => {
     const { collector, bearer } = await enrollCollector('telemetry-target', 'otelcol');
     await fleet.login();

@@ -1,4 +1,4 @@
-import type { CollectorView } from '@linkmesh/contracts/api';
+import type { CollectorDetailView, ManagedAgentView } from '@linkmesh/contracts/api';
 import type { ReactNode } from 'react';
 import { dateTime, duration, missing, quantity } from '../../components/format.ts';
 import { RelativeTime } from '../../components/RelativeTime.tsx';
@@ -20,7 +20,7 @@ function Fields({ title, rows }: { title: string; rows: [string, ReactNode][] })
   );
 }
 
-export function CollectorOverview({ collector: c }: { collector: CollectorView }) {
+export function CollectorOverview({ collector: c }: { collector: CollectorDetailView }) {
   const labels = Object.entries(c.labels);
   return (
     <div className="overview">
@@ -52,6 +52,7 @@ export function CollectorOverview({ collector: c }: { collector: CollectorView }
           ['Restarts', c.restartCount],
         ]}
       />
+      {c.agent !== null && <AgentHost agent={c.agent} />}
       <section className="card" aria-label="Labels">
         <h2>Labels</h2>
         {labels.length === 0 ? (
@@ -67,5 +68,50 @@ export function CollectorOverview({ collector: c }: { collector: CollectorView }
         )}
       </section>
     </div>
+  );
+}
+
+const gib = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
+
+/** What linkmesh-agent last reported from a Managed host. */
+function AgentHost({ agent }: { agent: ManagedAgentView }) {
+  const { host, collector } = agent;
+  const lastExit =
+    collector.lastExitAt === null
+      ? 'never'
+      : `${collector.lastExitSignal ?? `code ${String(collector.lastExitCode ?? '?')}`} at ${dateTime(collector.lastExitAt)}`;
+  return (
+    <Fields
+      title="Host (linkmesh-agent)"
+      rows={[
+        ['Reported', <RelativeTime key="reported" iso={agent.reportedAt} />],
+        ['Hostname', host.hostname],
+        ['OS', `${host.os} ${host.osRelease} (${host.arch})`],
+        [
+          'CPU',
+          `${String(host.cpuCount)} × ${host.cpuModel || 'unknown'} · load ${host.loadAverage1m.toFixed(2)}`,
+        ],
+        [
+          'Memory',
+          `${gib(host.memoryTotalBytes - host.memoryFreeBytes)} used of ${gib(host.memoryTotalBytes)}`,
+        ],
+        ['Host uptime', duration(host.uptimeSeconds)],
+        ['Collector', `${collector.binary} · ${collector.version ?? 'version unknown'}`],
+        [
+          'Process',
+          collector.running
+            ? `running, pid ${String(collector.pid ?? '?')}, up ${duration(collector.uptimeSeconds)}`
+            : collector.nextStartInSeconds === null
+              ? 'not running'
+              : `not running, next start in ${String(Math.ceil(collector.nextStartInSeconds))} s`,
+        ],
+        ['Restarts by agent', collector.restartCount],
+        ['Last exit', lastExit],
+        [
+          'Agent',
+          `linkmesh-agent ${agent.agentVersion}${agent.rotationPending ? ' · bearer rotation pending' : ''}`,
+        ],
+      ]}
+    />
   );
 }
