@@ -214,7 +214,9 @@ class RemotecfgHandlers {
       );
     }
     current = (await fleet.markSeen(collector.id, `remotecfg ${method}`, current)) ?? current;
-    this.deps.collectors.put(current);
+    // Only a record this call changed goes back: re-putting an unchanged one would extend its
+    // TTL for ever under steady polling and hide other replicas' changes.
+    if (current !== collector) this.deps.collectors.put(current);
     return current;
   }
 
