@@ -164,7 +164,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
     registerThroughputRoutes(server, { fleet, throughput });
     registerCollectorConfigRoutes(server, { fleet, opamp });
     registerConfigSettingsRoutes(server, { opamp });
-    registerDownloadRoutes(server, { externalUrl: currentExternalUrl });
+    registerDownloadRoutes(server, { externalUrl: currentExternalUrl, logger });
     registerOtlpRoutes(server, { bearers, ingest, logger, clock, maxBodyBytes: config.otlpMaxBodyBytes });
     await registerRemotecfgRoutes(server, {
       fleet,
