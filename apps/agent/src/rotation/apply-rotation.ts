@@ -10,7 +10,8 @@ import type { Rotation } from '../report/reporter.ts';
 export type RotationResult =
   | { readonly kind: 'applied'; readonly config: AgentConfig }
   | { readonly kind: 'unchanged' }
-  | { readonly kind: 'failed'; readonly reason: string };
+  /** `retriable`: a write that may succeed next time; a box that did not open never will. */
+  | { readonly kind: 'failed'; readonly reason: string; readonly retriable: boolean };
 
 /**
  * Opens a rotated bearer and writes it to disk: the bootstrap config.alloy first, config.yaml
@@ -30,7 +31,7 @@ export function applyRotation(
   } catch (error) {
     const reason = `cannot open the sealed bearer: ${error instanceof Error ? error.message : String(error)}`;
     log('agent.rotation', 'failed', { reason });
-    return { kind: 'failed', reason };
+    return { kind: 'failed', reason, retriable: false };
   }
   // The server clears the rotation when it sees the new bearer; a report that raced it may see it once more.
   if (bearer === config.collectorToken) return { kind: 'unchanged' };
@@ -41,7 +42,7 @@ export function applyRotation(
   } catch (error) {
     const reason = `cannot write the new bearer: ${error instanceof Error ? error.message : String(error)}`;
     log('agent.rotation', 'failed', { reason });
-    return { kind: 'failed', reason };
+    return { kind: 'failed', reason, retriable: true };
   }
   log('agent.rotation', 'applied', {
     bearer: tokenPrefix(bearer),

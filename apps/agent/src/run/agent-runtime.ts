@@ -18,6 +18,8 @@ export class AgentRuntime {
   private readonly reporter: Reporter;
   private readonly state: StateRecorder;
   private version: string | null = null;
+  /** `rotatedAt` of a rotation whose box did not open: the server offers it on every report; retrying is pointless. */
+  private failedRotationAt: string | null = null;
 
   constructor(
     config: AgentConfig,
@@ -89,11 +91,13 @@ export class AgentRuntime {
   }
 
   private async rotate(rotation: Rotation): Promise<boolean> {
+    if (rotation.rotatedAt === this.failedRotationAt) return false;
     const result = applyRotation(rotation, this.config, this.configPath, this.log);
     switch (result.kind) {
       case 'unchanged':
         return false;
       case 'failed':
+        if (!result.retriable) this.failedRotationAt = rotation.rotatedAt;
         this.state.rotation(false, result.reason);
         return false;
       case 'applied':
