@@ -258,4 +258,60 @@ describe('Alloy remotecfg (Connect CollectorService)', () => {
     const body = (await response.json()) as { code: string };
     assert.equal(body.code, 'unauthenticated');
   });
+
+  describe('GetConfig speaks the Connect unary protocol itself: bad requests get the right status and error JSON', () => {
+    const url = () => `${baseUrl}/collector.v1.CollectorService/GetConfig`;
+    const call = async (init: { headers?: Record<string, string>; body?: BodyInit; method?: string }) => {
+      const alloy = await newAlloy();
+      return fetch(url(), {
+        method: init.method ?? 'POST',
+        headers: {
+          authorization: `Bearer ${alloy.bearer}`,
+          'connect-protocol-version': '1',
+          ...init.headers,
+        },
+        ...(init.body === undefined ? {} : { body: init.body }),
+      });
+    };
+    const errorCode = async (response: Response) => ((await response.json()) as { code: string }).code;
+
+    it('415 with Accept-Post for an unsupported content type', async () => {
+      const response = await call({ headers: { 'content-type': 'text/plain' }, body: 'hello' });
+      assert.equal(response.status, 415);
+      assert.equal(response.headers.get('accept-post'), 'application/json, application/proto');
+    });
+
+    it('400 invalid_argument for bytes that are not a GetConfigRequest, in either codec', async () => {
+      const proto = await call({
+        headers: { 'content-type': 'application/proto' },
+        body: new Uint8Array([0x0a, 0xff]),
+      });
+      assert.equal(proto.status, 400);
+      assert.equal(await errorCode(proto), 'invalid_argument');
+      const json = await call({ headers: { 'content-type': 'application/json' }, body: '{"id":' });
+      assert.equal(json.status, 400);
+      assert.equal(await errorCode(json), 'invalid_argument');
+      const unknownField = await call({
+        headers: { 'content-type': 'application/json' },
+        body: '{"nope":1}',
+      });
+      assert.equal(unknownField.status, 400);
+    });
+
+    it('400 for a body claiming gzip that is not, 405 for GET; the server keeps serving', async () => {
+      const badGzip = await call({
+        headers: { 'content-type': 'application/proto', 'content-encoding': 'gzip' },
+        body: new Uint8Array([1, 2, 3]),
+      });
+      assert.equal(badGzip.status, 400);
+      assert.equal(await errorCode(badGzip), 'invalid_argument');
+      const get = await call({ method: 'GET' });
+      assert.equal(get.status, 405);
+      assert.equal(get.headers.get('allow'), 'POST');
+      const fine = await call({ headers: { 'content-type': 'application/json' }, body: '{"id":"ok"}' });
+      assert.equal(fine.status, 200);
+      assert.match(fine.headers.get('content-type') ?? '', /^application\/json/);
+      assert.ok(((await fine.json()) as { content: string }).content.includes('prometheus.exporter.self'));
+    });
+  });
 });
