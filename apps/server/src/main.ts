@@ -134,7 +134,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
     if (config.adminToken !== undefined) await auth.seedAdminToken(config.adminToken);
 
     let shuttingDown = false;
-    const server = await createHttpServer({
+    const { app: server, rawRoutes } = await createHttpServer({
       logger,
       metrics,
       webRoot: options.webRoot ?? defaultWebRoot,
@@ -167,6 +167,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
     registerDownloadRoutes(server, { externalUrl: currentExternalUrl, logger });
     registerOtlpRoutes(server, { bearers, ingest, logger, clock, maxBodyBytes: config.otlpMaxBodyBytes });
     await registerRemotecfgRoutes(server, {
+      rawRoutes,
       fleet,
       bearers,
       collectors: collectorCache,

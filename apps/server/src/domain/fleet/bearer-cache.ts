@@ -50,6 +50,13 @@ export class BearerCache implements FleetListener {
     return result;
   }
 
+  /** The cached verification of `authorization`, or undefined (no storage access, no await). */
+  peek(authorization: string | undefined): { collectorId: string; credentialId: string } | undefined {
+    if (authorization === undefined) return undefined;
+    const hit = this.verified.get(authorization);
+    return hit !== undefined && hit.untilMs > this.clock.nowMs() ? hit : undefined;
+  }
+
   /** True when `authorization` verified recently (no storage access). */
   isCached(authorization: string | undefined): boolean {
     if (authorization === undefined) return false;

@@ -27,6 +27,12 @@ export class CollectorCache implements FleetListener {
     return collector;
   }
 
+  /** The cached record, or undefined when absent or expired (no storage access, no await). */
+  peek(collectorId: string): Collector | undefined {
+    const hit = this.entries.get(collectorId);
+    return hit !== undefined && hit.untilMs > this.clock.nowMs() ? hit.collector : undefined;
+  }
+
   /** Stores the record as the caller now knows it (after its own update). */
   put(collector: Collector): void {
     this.entries.delete(collector.id);

@@ -1,4 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import https from 'node:https';
+import proxyAddr from '@fastify/proxy-addr';
 import { join } from 'node:path';
 import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
@@ -6,6 +9,11 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { ServerMetrics } from '../../platform/metrics.ts';
 import { errorBody, sendKnownError } from './api-errors.ts';
+import { RawRoutes } from './raw-routes.ts';
+
+/** Fastify's own defaults for the servers it creates (we create ours: see serverFactory). */
+const keepAliveTimeoutMs = 72_000;
+const requestTimeoutMs = 120_000;
 
 export interface HttpServerOptions {
   readonly logger: Logger;
@@ -25,15 +33,39 @@ const highVolumePrefixes = ['/v1/metrics', '/v1/opamp', '/collector.v1.'];
  * The one HTTP listener: JSON errors everywhere, `http.request` logs, HTTP metrics, cookies and
  * the static UI. Routes are registered by the caller (main.ts).
  */
-export async function createHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
+export async function createHttpServer(
+  options: HttpServerOptions,
+): Promise<{ app: FastifyInstance; rawRoutes: RawRoutes }> {
+  const trustedProxies = options.trustedProxies.trim();
+  const trusted = trustedProxies
+    ? proxyAddr.compile(trustedProxies.split(',').map((v) => v.trim()))
+    : undefined;
+  const rawRoutes = new RawRoutes({
+    metrics: options.metrics,
+    logger: options.logger,
+    // The same address Fastify's request.ip gives (X-Forwarded-For only from trusted proxies).
+    clientIp: (request) => (trusted ? proxyAddr(request, trusted) : (request.socket.remoteAddress ?? '')),
+  });
   const app = Fastify({
     logger: false,
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
-    requestTimeout: 120_000,
-    ...(options.trustedProxies.trim() ? { trustProxy: options.trustedProxies } : {}),
-    ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key } } : {}),
+    requestTimeout: requestTimeoutMs,
+    ...(trustedProxies ? { trustProxy: trustedProxies } : {}),
+    // Our own server object, so raw routes are answered before Fastify's handler.
+    serverFactory: (fastifyHandler) => {
+      const listener = (request: IncomingMessage, response: ServerResponse) => {
+        if (!rawRoutes.dispatch(request, response)) fastifyHandler(request, response);
+      };
+      const server = options.tls
+        ? https.createServer({ cert: options.tls.cert, key: options.tls.key }, listener)
+        : http.createServer(listener);
+      // What Fastify sets on servers it creates itself.
+      server.keepAliveTimeout = keepAliveTimeoutMs;
+      server.requestTimeout = requestTimeoutMs;
+      return server;
+    },
   }) as unknown as FastifyInstance;
 
   await app.register(fastifyCookie);
@@ -106,5 +138,5 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     return reply.code(404).send(errorBody('not_found', `no route for ${request.method} ${path}`));
   });
 
-  return app;
+  return { app, rawRoutes };
 }

@@ -1,5 +1,6 @@
 import { renderAlloyHash, renderServedConfig } from '@linkmesh/alloy/render';
-import { registerGetConfigRoute } from './remotecfg.get-config.ts';
+import { registerGetConfigRoute, registerRawGetConfig } from './remotecfg.get-config.ts';
+import type { RawRoutes } from '../http/raw-routes.ts';
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import {
   Code,
@@ -18,7 +19,6 @@ import {
   type GetConfigResponseSchema,
   type RegisterCollectorRequest,
   type RemoteConfigStatus,
-  type UnregisterCollectorRequest,
 } from '@linkmesh/contracts/gen/collector/v1/collector_pb';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -27,9 +27,11 @@ import type { CollectorCache } from '../../domain/fleet/collector-cache.ts';
 import type { Collector } from '../../domain/fleet/collector.types.ts';
 import { FailureThrottle } from '../../domain/shared/failure-throttle.ts';
 import type { Clock } from '../../domain/shared/clock.ts';
-import { bearerFrom, type FleetService } from '../../domain/fleet/fleet.service.ts';
+import { bearerFrom, lastSeenWriteIntervalMs, type FleetService } from '../../domain/fleet/fleet.service.ts';
 
 export interface RemotecfgRouteDeps {
+  /** The main server's raw front door; without it (unit tests) GetConfig is a Fastify route. */
+  readonly rawRoutes?: RawRoutes;
   readonly fleet: FleetService;
   /** Verified bearers, cached (every Alloy polls every minute). */
   readonly bearers: BearerCache;
@@ -69,9 +71,10 @@ const utf8 = new TextDecoder('utf-8');
  */
 export async function registerRemotecfgRoutes(app: FastifyInstance, deps: RemotecfgRouteDeps): Promise<void> {
   const service = new RemotecfgHandlers(deps);
-  // GetConfig is the fleet-volume call (every Alloy, every minute): a plain route that speaks the
-  // Connect unary protocol itself. The adapter's per-request machinery cost ~8× a bare answer.
-  registerGetConfigRoute(app, service);
+  // GetConfig is the fleet-volume call (every Alloy, every minute): answered by our own Connect
+  // unary code, from the raw request on the main server (see RawRoutes), else as a plain route.
+  if (deps.rawRoutes) registerRawGetConfig(deps.rawRoutes, service);
+  else registerGetConfigRoute(app, service);
   const caller = (context: HandlerContext): Caller => ({
     authorization: context.requestHeader.get('authorization') ?? undefined,
     ip: context.values.get(clientIpKey),
@@ -115,6 +118,32 @@ export class RemotecfgHandlers {
       windowMs: 60_000,
       maxKeys: 50_000,
     });
+  }
+
+  /**
+   * The steady poll — nothing to record, bearer and collector cached, `lastSeenAt` fresh,
+   * attributes unchanged — answered synchronously, without storage or an await. Anything else
+   * (undefined) takes {@link getConfig}. Every Alloy polls every minute; this is most calls.
+   */
+  steadyPoll(request: GetConfigRequest, caller: Caller): { notModified: true } | undefined {
+    if (request.remoteConfigStatus || request.effectiveConfig) return undefined;
+    const verified = this.deps.bearers.peek(caller.authorization);
+    if (verified === undefined) return undefined;
+    const collector = this.deps.collectors.peek(verified.collectorId);
+    if (
+      collector === undefined ||
+      collector.deregisteredAtMs !== null ||
+      collector.status !== 'connected' ||
+      collector.instanceUid !== request.id ||
+      collector.lastSeenAtMs === null ||
+      this.deps.clock.nowMs() - collector.lastSeenAtMs >= lastSeenWriteIntervalMs ||
+      attributeChanges(collector, request.localAttributes, request.attributes) !== undefined
+    )
+      return undefined;
+    const token = bearerFrom(caller.authorization) ?? '';
+    return request.hash === this.served(collector.id, verified.credentialId, token).hash
+      ? { notModified: true }
+      : undefined;
   }
 
   async getConfig(
@@ -248,23 +277,14 @@ export class RemotecfgHandlers {
     local: Readonly<Record<string, string>>,
     deprecated: Readonly<Record<string, string>>,
   ): Promise<void> {
-    const attributes = Object.keys(local).length > 0 ? local : deprecated;
-    if (Object.keys(attributes).length === 0) return;
-    const labels: Record<string, string> = {};
-    for (const [key, value] of Object.entries(attributes)) {
-      if (!key.startsWith('collector.')) labels[key] = value;
+    const changes = attributeChanges(collector, local, deprecated);
+    if (changes === undefined) return;
+    if (changes.labels !== undefined) {
+      await this.deps.setLabels(collector.id, changes.labels);
+      this.deps.collectors.put({ ...collector, labels: changes.labels });
     }
-    if (!sameRecord(labels, collector.labels)) {
-      await this.deps.setLabels(collector.id, labels);
-      this.deps.collectors.put({ ...collector, labels });
-    }
-    const os = attributes['collector.os'];
-    const version = attributes['collector.version'];
-    if (
-      (os !== undefined && os !== collector.os) ||
-      (version !== undefined && version !== collector.version)
-    ) {
-      await this.deps.fleet.updateFromAgent(collector.id, { os, version });
+    if (changes.os !== undefined || changes.version !== undefined) {
+      await this.deps.fleet.updateFromAgent(collector.id, { os: changes.os, version: changes.version });
       this.deps.collectors.forget(collector.id);
     }
   }
@@ -294,6 +314,30 @@ export class RemotecfgHandlers {
     if (file === undefined) return;
     await this.deps.recordEffectiveConfig(collectorId, utf8.decode(file.body));
   }
+}
+
+/**
+ * What the reported attributes would change on the record: labels (`collector.*` excluded) and
+ * the reserved `collector.os` / `collector.version`. Undefined when nothing changes.
+ */
+function attributeChanges(
+  collector: Collector,
+  local: Readonly<Record<string, string>>,
+  deprecated: Readonly<Record<string, string>>,
+): { labels?: Record<string, string>; os?: string; version?: string } | undefined {
+  const attributes = Object.keys(local).length > 0 ? local : deprecated;
+  const keys = Object.keys(attributes);
+  if (keys.length === 0) return undefined;
+  const labels: Record<string, string> = {};
+  for (const key of keys) if (!key.startsWith('collector.')) labels[key] = attributes[key] ?? '';
+  const os = attributes['collector.os'];
+  const version = attributes['collector.version'];
+  const changes = {
+    ...(sameRecord(labels, collector.labels) ? {} : { labels }),
+    ...(os !== undefined && os !== collector.os ? { os } : {}),
+    ...(version !== undefined && version !== collector.version ? { version } : {}),
+  };
+  return Object.keys(changes).length === 0 ? undefined : changes;
 }
 
 function sameRecord(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {

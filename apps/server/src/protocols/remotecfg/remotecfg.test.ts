@@ -261,7 +261,11 @@ describe('Alloy remotecfg (Connect CollectorService)', () => {
 
   describe('GetConfig speaks the Connect unary protocol itself: bad requests get the right status and error JSON', () => {
     const url = () => `${baseUrl}/collector.v1.CollectorService/GetConfig`;
-    const call = async (init: { headers?: Record<string, string>; body?: BodyInit; method?: string }) => {
+    const call = async (init: {
+      headers?: Record<string, string>;
+      body?: string | Uint8Array;
+      method?: string;
+    }) => {
       const alloy = await newAlloy();
       return fetch(url(), {
         method: init.method ?? 'POST',
