@@ -1,15 +1,37 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { FastHistogram } from './fast-histogram.ts';
 
 /** The server's own Prometheus metrics (`/metrics`): process, HTTP and storage families. */
 export class ServerMetrics {
   readonly registry = new Registry();
 
-  readonly httpRequests = new Counter({
+  /** Requests counted by {@link countFastPathRequest}, added to the counter at scrape time. */
+  private readonly pendingFastPathRequests = new Map<
+    string,
+    { labels: [string, string, string]; n: number }
+  >();
+
+  readonly httpRequests: Counter<'method' | 'route' | 'status'> = new Counter({
     name: 'linkmesh_http_requests_total',
     help: 'HTTP requests served, by method, route pattern and status code.',
     labelNames: ['method', 'route', 'status'] as const,
     registers: [this.registry],
+    collect: () => {
+      for (const pending of this.pendingFastPathRequests.values()) {
+        if (pending.n > 0) this.httpRequests.labels(...pending.labels).inc(pending.n);
+        pending.n = 0;
+      }
+    },
   });
+
+  /** Latency of the raw fast-path routes (Alloy's GetConfig), which skip Fastify. */
+  readonly httpFastPathDuration = new FastHistogram(
+    'linkmesh_http_fast_path_request_duration_seconds',
+    'Latency of requests answered on the raw fast path ahead of Fastify (Alloy GetConfig), by method and route.',
+    ['method', 'route'],
+    [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    this.registry,
+  );
 
   readonly httpRequestDuration = new Histogram({
     name: 'linkmesh_http_request_duration_seconds',
@@ -56,6 +78,17 @@ export class ServerMetrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'linkmesh_' });
+  }
+
+  /**
+   * Counts one fast-path request in `linkmesh_http_requests_total` with a plain increment; the
+   * counter catches up when scraped (prom-client's per-call label hashing is what this avoids).
+   */
+  countFastPathRequest(method: string, route: string, status: number): void {
+    const key = `${method} ${route} ${status}`;
+    const pending = this.pendingFastPathRequests.get(key);
+    if (pending) pending.n += 1;
+    else this.pendingFastPathRequests.set(key, { labels: [method, route, String(status)], n: 1 });
   }
 
   /** A storage `onQuery` hook for `openStorage`. */

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import type { FastHistogramChild } from '../../platform/fast-histogram.ts';
 import type { ServerMetrics } from '../../platform/metrics.ts';
 
 /** Tells the front door a raw request is finished: its status, or the error that ended it. */
@@ -25,10 +26,7 @@ export type RawHandler = (
  */
 export class RawRoutes {
   private readonly handlers = new Map<string, RawHandler>();
-  private readonly series = new Map<
-    string,
-    { requests: { inc(): void }; duration: { observe(seconds: number): void } }
-  >();
+  private readonly durations = new Map<string, FastHistogramChild>();
 
   constructor(
     private readonly deps: {
@@ -66,18 +64,14 @@ export class RawRoutes {
   /** Counts a finished raw request and logs it at debug. */
   observe(method: string, path: string, status: number, startedNs: bigint, ip: string): void {
     const durationMs = Number(process.hrtime.bigint() - startedNs) / 1e6;
-    const key = `${method} ${path} ${status}`;
-    let series = this.series.get(key);
-    if (series === undefined) {
-      // Bound children once per method/path/status: labels() hashes its arguments on every call.
-      series = {
-        requests: this.deps.metrics.httpRequests.labels(method, path, String(status)),
-        duration: this.deps.metrics.httpRequestDuration.labels(method, path),
-      };
-      if (this.series.size < 1000) this.series.set(key, series);
+    this.deps.metrics.countFastPathRequest(method, path, status);
+    const seriesKey = `${method} ${path}`;
+    let duration = this.durations.get(seriesKey);
+    if (duration === undefined) {
+      duration = this.deps.metrics.httpFastPathDuration.child([method, path]);
+      if (this.durations.size < 100) this.durations.set(seriesKey, duration);
     }
-    series.requests.inc();
-    series.duration.observe(durationMs / 1000);
+    duration.observe(durationMs / 1000);
     if (this.deps.logger.isLevelEnabled('debug')) {
       this.deps.logger.debug(
         { method, path, route: path, status, durationMs: Math.round(durationMs * 10) / 10, ip },

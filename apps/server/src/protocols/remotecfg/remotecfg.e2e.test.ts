@@ -220,3 +220,102 @@ describe('Alloy remotecfg: polling liveness, rotation and failed-auth throttle',
     assert.equal((await good.getConfig({ id: 't1', hash: '' })).notModified, false);
   });
 });
+
+/** The raw fast path on the main server: the protocol's edges and the metrics it still feeds. */
+describe('Alloy remotecfg: GetConfig on the raw fast path of the full server', () => {
+  let t: TestServer;
+  before(async () => {
+    t = await startTestServer();
+  });
+  after(async () => t.close());
+
+  const url = () => `${t.url}/collector.v1.CollectorService/GetConfig`;
+  const errorCode = async (response: Response) => ((await response.json()) as { code: string }).code;
+
+  async function bearer(): Promise<string> {
+    const created = (await (
+      await t.api('/api/v1/collectors', { method: 'POST', json: { name: 'raw', runtime: 'alloy' } })
+    ).json()) as { id: string };
+    return (
+      (await (await t.api(`/api/v1/collectors/${created.id}/token`, { method: 'POST' })).json()) as {
+        token: string;
+      }
+    ).token;
+  }
+
+  it('answers bad requests with the right status and Connect error JSON, and keeps serving', async () => {
+    const token = await bearer();
+    const headers = { authorization: `Bearer ${token}`, 'connect-protocol-version': '1' };
+    const unsupported = await fetch(url(), {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'text/plain' },
+      body: 'x',
+    });
+    assert.equal(unsupported.status, 415);
+    assert.equal(unsupported.headers.get('accept-post'), 'application/json, application/proto');
+    const garbage = await fetch(url(), {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/proto' },
+      body: new Uint8Array([0x0a, 0xff]),
+    });
+    assert.equal(garbage.status, 400);
+    assert.equal(await errorCode(garbage), 'invalid_argument');
+    const get = await fetch(url(), { headers });
+    assert.equal(get.status, 405);
+    const oversized = await fetch(url(), {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/proto' },
+      body: new Uint8Array(8 * 1024 * 1024 + 1),
+    });
+    assert.equal(oversized.status, 413);
+    assert.equal(await errorCode(oversized), 'resource_exhausted');
+    const noAuth = await fetch(url(), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    assert.equal(noAuth.status, 401);
+    assert.equal(await errorCode(noAuth), 'unauthenticated');
+
+    const client = createClient(
+      CollectorService,
+      createConnectTransport({
+        baseUrl: t.url,
+        httpVersion: '1.1',
+        interceptors: [
+          (next) => (request) => {
+            request.header.set('Authorization', `Bearer ${token}`);
+            return next(request);
+          },
+        ],
+      }),
+    );
+    const first = await client.getConfig({ id: 'raw-1', hash: '' });
+    // Steady polls (the synchronous path) keep answering not_modified.
+    for (let i = 0; i < 5; i += 1)
+      assert.equal((await client.getConfig({ id: 'raw-1', hash: first.hash })).notModified, true);
+  });
+
+  it('counts GetConfig in linkmesh_http_requests_total and its own latency histogram', async () => {
+    const token = await bearer();
+    await fetch(url(), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: '{"id":"m"}',
+    });
+    const metrics = await (await fetch(`${t.url}/metrics`)).text();
+    const requests =
+      /linkmesh_http_requests_total\{method="POST",route="\/collector\.v1\.CollectorService\/GetConfig",status="200"\} (\d+)/.exec(
+        metrics,
+      );
+    assert.ok(requests && Number(requests[1]) >= 1, 'GetConfig requests counted');
+    assert.match(
+      metrics,
+      /linkmesh_http_fast_path_request_duration_seconds_count\{method="POST",route="\/collector\.v1\.CollectorService\/GetConfig"\} \d+/,
+    );
+    assert.match(
+      metrics,
+      /linkmesh_http_fast_path_request_duration_seconds_bucket\{method="POST",route="\/collector\.v1\.CollectorService\/GetConfig",le="\+Inf"\} \d+/,
+    );
+  });
+});

@@ -117,6 +117,7 @@ function answerRaw(handlers: RemotecfgHandlers, exchange: RawExchange, body: Buf
   if (body === 'too_large') {
     const answer = errorAnswer(
       new ConnectError(`request exceeds ${maxGetConfigRequestBytes} bytes`, Code.ResourceExhausted),
+      413,
     );
     writeAnswer(response, answer, true);
     outcome.done(answer.status);
@@ -196,6 +197,12 @@ export function registerGetConfigRoute(app: FastifyInstance, handlers: Remotecfg
 }
 
 function writeAnswer(response: ServerResponse, answer: Answer, closeAfter: boolean): void {
+  if (answer === notModifiedProto) {
+    // The steady answer: headers prepared once (a flat [name, value, …] list).
+    response.writeHead(200, notModifiedHeaders);
+    response.end(notModifiedProto.body);
+    return;
+  }
   const body = typeof answer.body === 'string' ? Buffer.from(answer.body, 'utf8') : answer.body;
   response.writeHead(answer.status, {
     ...answer.headers,
@@ -261,6 +268,13 @@ const notModifiedProto: Answer = {
     toBinary(GetConfigResponseSchema, create(GetConfigResponseSchema, { notModified: true })),
   ),
 };
+
+const notModifiedHeaders = [
+  'content-type',
+  'application/proto',
+  'content-length',
+  String(notModifiedProto.body.length),
+];
 
 /**
  * The last binary request per bearer and what it decoded to: an Alloy with nothing new sends the
