@@ -18,6 +18,15 @@ export async function revokeEnrollmentToken(id: string): Promise<void> {
 }
 
 /** The one-line installer for an OpAMP (otelcol-contrib) host, using this server's origin. */
-export function opampInstallCommand(token: string, origin: string = window.location.origin): string {
-  return `curl -fsSL ${origin}/api/v1/downloads/install-opamp.sh | sudo sh -s -- --token ${token}`;
+/** The two one-line installers: otelcol-contrib + OpAMP supervisor, or Alloy + linkmesh-agent. */
+export type Installer = 'opamp' | 'managed';
+
+const installScripts: Record<Installer, string> = { opamp: 'install-opamp.sh', managed: 'install.sh' };
+
+export function installCommand(
+  installer: Installer,
+  token: string,
+  origin: string = window.location.origin,
+): string {
+  return `curl -fsSL ${origin}/api/v1/downloads/${installScripts[installer]} | sudo sh -s -- --token ${token}`;
 }

@@ -169,6 +169,23 @@ describe('fleet UI in headless Chromium', () => {
     await fleet.closeDialog(dialog);
   });
 
+  it('shows the Managed-mode one-line installer with a fresh enrollment token', { skip }, async () => {
+    await fleet.login();
+    const { dialog, command } = await fleet.addManagedCollector();
+    const match = new RegExp(
+      `^curl -fsSL ${server.url}/api/v1/downloads/install\\.sh \\| sudo sh -s -- --token (lmet_\\S+)$`,
+    ).exec(command);
+    assert.ok(match, command);
+    await fleet.closeDialog(dialog);
+    // The token in the command is a live enrollment token.
+    const tokens = (await (await server.api('/api/v1/enrollment-tokens')).json()) as {
+      items: EnrollmentTokenView[];
+    };
+    assert.ok(
+      tokens.items.some((t) => t.status === 'active' && match[1]?.startsWith(t.prefix.replace(/…$/, ''))),
+    );
+  });
+
   it('deregisters a collector after confirmation and drops it from the list', { skip }, async () => {
     await seedCollector('to-retire', 'otelcol');
     await seedCollector('to-keep', 'otelcol');

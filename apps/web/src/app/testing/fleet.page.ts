@@ -72,9 +72,18 @@ export class FleetPage {
 
   /** Add collector → OpAMP; returns the install command shown once. */
   async addOpampCollector(): Promise<{ dialog: Locator; command: string }> {
+    return this.addWithInstaller('OpAMP (otelcol-contrib)');
+  }
+
+  async addManagedCollector(): Promise<{ dialog: Locator; command: string }> {
+    return this.addWithInstaller('Managed Alloy (linkmesh-agent)');
+  }
+
+  /** Picks a kind that mints an enrollment token and returns the one-line installer shown. */
+  private async addWithInstaller(kind: string): Promise<{ dialog: Locator; command: string }> {
     const chooser = await this.openAddCollector();
-    await chooser.getByRole('button', { name: 'OpAMP (otelcol-contrib)' }).click();
-    const dialog = this.page.getByRole('dialog', { name: 'Add OpAMP (otelcol-contrib)' });
+    await chooser.getByRole('button', { name: kind }).click();
+    const dialog = this.page.getByRole('dialog', { name: `Add ${kind}` });
     await dialog.getByRole('button', { name: 'Create enrollment token' }).click();
     const commandField = dialog.getByLabel('Install command');
     await commandField.waitFor();

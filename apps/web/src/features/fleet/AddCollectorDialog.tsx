@@ -1,9 +1,9 @@
 import { useState } from 'react';
 import { Dialog } from '../../components/Dialog.tsx';
 import { AlloySetup } from './AlloySetup.tsx';
-import { OpampSetup } from './OpampSetup.tsx';
+import { InstallerSetup } from './InstallerSetup.tsx';
 
-type Kind = 'alloy' | 'opamp';
+type Kind = 'alloy' | 'opamp' | 'managed';
 
 const kinds: { kind: Kind; title: string; description: string }[] = [
   {
@@ -15,6 +15,11 @@ const kinds: { kind: Kind; title: string; description: string }[] = [
     kind: 'opamp',
     title: 'OpAMP (otelcol-contrib)',
     description: 'The OpenTelemetry Collector with an OpAMP supervisor. You get a one-line installer.',
+  },
+  {
+    kind: 'managed',
+    title: 'Managed Alloy (linkmesh-agent)',
+    description: 'LinkMesh installs Alloy and an agent that keeps it running. You get a one-line installer.',
   },
 ];
 
@@ -41,7 +46,9 @@ export function AddCollectorDialog({ onCreated, onClose }: AddCollectorDialogPro
         </div>
       )}
       {kind === 'alloy' && <AlloySetup onCreated={onCreated} onDone={onClose} />}
-      {kind === 'opamp' && <OpampSetup onCreated={onCreated} onDone={onClose} />}
+      {(kind === 'opamp' || kind === 'managed') && (
+        <InstallerSetup installer={kind} onCreated={onCreated} onDone={onClose} />
+      )}
     </Dialog>
   );
 }

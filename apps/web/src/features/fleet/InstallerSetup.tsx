@@ -1,19 +1,27 @@
 import type { EnrollmentTokenCreated } from '@linkmesh/contracts/api';
 import { useState, type SubmitEvent } from 'react';
 import { errorMessage } from '../../api/client.ts';
-import { createEnrollmentToken, opampInstallCommand } from '../../api/enrollment.api.ts';
+import { createEnrollmentToken, installCommand, type Installer } from '../../api/enrollment.api.ts';
 import { ErrorNotice } from '../../components/ErrorNotice.tsx';
 import { dateTime } from '../../components/format.ts';
 import { SecretOnce } from '../../components/SecretOnce.tsx';
 import { TtlSelect } from '../../components/TtlSelect.tsx';
 
 interface SetupProps {
+  installer: Installer;
   onCreated: () => void;
   onDone: () => void;
 }
 
-/** Mints a single-use enrollment token and shows the one-line OpAMP installer that redeems it. */
-export function OpampSetup({ onCreated, onDone }: SetupProps) {
+const explanations: Record<Installer, string> = {
+  opamp:
+    'An enrollment token lets one host register itself. The installer sets up otelcol-contrib with an OpAMP supervisor pointed at this server.',
+  managed:
+    'An enrollment token lets one host register itself. The installer sets up Grafana Alloy and linkmesh-agent, which writes the bootstrap config and keeps Alloy running (Linux with systemd).',
+};
+
+/** Mints a single-use enrollment token and shows the one-line installer (OpAMP or Managed) that redeems it. */
+export function InstallerSetup({ installer, onCreated, onDone }: SetupProps) {
   const [ttlSeconds, setTtlSeconds] = useState<number>();
   const [minted, setMinted] = useState<EnrollmentTokenCreated>();
   const [busy, setBusy] = useState(false);
@@ -42,7 +50,7 @@ export function OpampSetup({ onCreated, onDone }: SetupProps) {
         </p>
         <SecretOnce
           label="Install command"
-          value={opampInstallCommand(minted.token)}
+          value={installCommand(installer, minted.token)}
           warning="The enrollment token in this command cannot be retrieved again. Copy it now."
         />
         <div className="dialog-actions">
@@ -56,10 +64,7 @@ export function OpampSetup({ onCreated, onDone }: SetupProps) {
 
   return (
     <form onSubmit={(event) => void submit(event)}>
-      <p>
-        An enrollment token lets one host register itself. The installer sets up otelcol-contrib with an OpAMP
-        supervisor pointed at this server.
-      </p>
+      <p>{explanations[installer]}</p>
       <TtlSelect value={ttlSeconds} onChange={setTtlSeconds} />
       {error !== undefined && <ErrorNotice message={error} />}
       <div className="dialog-actions">
