@@ -123,6 +123,11 @@ export async function startServer(config: Config, options: StartOptions): Promis
           if (report.durationMs > 250) logger.warn(report, 'telemetry.flush: slow');
         },
         failed: (error) => logger.error({ err: error }, 'telemetry.flush: failed'),
+        instanceIdentified: (collectorId, serviceInstanceId) => {
+          fleet.adoptAlloyHostname(collectorId, serviceInstanceId).catch((error: unknown) => {
+            logger.warn({ err: error, collectorId }, 'telemetry.hostname: update failed');
+          });
+        },
       },
     );
     const throughput = new ThroughputQuery(storage, clock);

@@ -100,6 +100,8 @@ describe('simulated Alloy remotecfg pollers', () => {
       );
       assert.ok(receiver, components.map((c) => c.componentId).join(','));
       assert.ok((receiver.recordsPerSec ?? 0) > 0, 'receiver throughput from two samples');
+      // Alloy's self-telemetry names its host (service.instance.id); remotecfg never does.
+      assert.match((await json<CollectorView>(`/api/v1/collectors/${id}`)).hostname ?? '', /^sim-alloy-\d+$/);
       assert.ok(
         components.some(
           (c) => c.kind === 'exporter' && c.componentId === 'otelcol.exporter.otlphttp.backend',

@@ -50,6 +50,8 @@ export const lastSeenWriteIntervalMs = 15_000;
 /** The fleet: collector records, their bearers (`lmct_`), events and deregistration. */
 export class FleetService {
   private readonly listeners: FleetListener[] = [];
+  /** Collectors whose host name {@link adoptAlloyHostname} has already looked at. */
+  private readonly hostnameChecked = new Set<string>();
 
   constructor(
     private readonly storage: Storage,
@@ -128,6 +130,22 @@ export class FleetService {
   ): Promise<void> {
     const patch = Object.fromEntries(Object.entries(facts).filter(([, v]) => v !== undefined));
     if (Object.keys(patch).length > 0) await this.storage.collectors.update(collectorId, patch);
+  }
+
+  /**
+   * Alloy reports no host name over remotecfg, but its self-telemetry's `service.instance.id` is
+   * the host's name (protocols.md §3.5): an Alloy collector without one takes it. Checked once per
+   * collector per process, so the ingest path pays a set lookup per push.
+   */
+  async adoptAlloyHostname(collectorId: string, serviceInstanceId: string): Promise<void> {
+    if (this.hostnameChecked.has(collectorId)) return;
+    if (this.hostnameChecked.size >= 1_000_000) this.hostnameChecked.clear();
+    this.hostnameChecked.add(collectorId);
+    const hostname = serviceInstanceId.trim();
+    if (hostname.length === 0 || hostname.length > 253) return;
+    const collector = await this.storage.collectors.get(collectorId);
+    if (collector?.runtime !== 'alloy' || collector.hostname !== null) return;
+    await this.storage.collectors.update(collectorId, { hostname });
   }
 
   /** Replaces the labels an agent reports (Alloy remotecfg attributes, `collector.*` excluded). */

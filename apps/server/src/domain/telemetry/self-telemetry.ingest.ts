@@ -44,6 +44,8 @@ export class SelfTelemetryIngest {
     private readonly observer: {
       flushed(report: { pushes: number; collectors: number; durationMs: number }): void;
       failed(error: unknown): void;
+      /** The `service.instance.id` a push carried (Alloy: its host name). */
+      instanceIdentified?(collectorId: string, serviceInstanceId: string): void;
     },
   ) {}
 
@@ -75,6 +77,8 @@ export class SelfTelemetryIngest {
     }
     const translation = translateSelfMetrics(decoded.resources);
     const receivedAtMs = this.clock.nowMs();
+    const instanceId = translation.serviceInstanceIds[0];
+    if (instanceId !== undefined) this.observer.instanceIdentified?.(collectorId, instanceId);
     if (translation.components.length > 0) {
       this.batches.push({ collectorId, receivedAtMs, samples: translation.components });
     }
