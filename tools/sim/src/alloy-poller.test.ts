@@ -12,6 +12,7 @@ interface CollectorView {
   labels: Record<string, string>;
   os: string | null;
   version: string | null;
+  hostname: string | null;
 }
 
 describe('simulated Alloy remotecfg pollers', () => {
@@ -101,7 +102,8 @@ describe('simulated Alloy remotecfg pollers', () => {
       assert.ok(receiver, components.map((c) => c.componentId).join(','));
       assert.ok((receiver.recordsPerSec ?? 0) > 0, 'receiver throughput from two samples');
       // Alloy's self-telemetry names its host (service.instance.id); remotecfg never does.
-      assert.match((await json<CollectorView>(`/api/v1/collectors/${id}`)).hostname ?? '', /^sim-alloy-\d+$/);
+      const detail: CollectorView = await json<CollectorView>(`/api/v1/collectors/${id}`);
+      assert.match(detail.hostname ?? '', /^sim-alloy-\d+$/);
       assert.ok(
         components.some(
           (c) => c.kind === 'exporter' && c.componentId === 'otelcol.exporter.otlphttp.backend',
