@@ -19,9 +19,22 @@ export type InstallScriptName = (typeof INSTALL_SCRIPTS)[number];
 export const installScriptTemplateUrl = (name: InstallScriptName): URL =>
   new URL(`./${name}`, import.meta.url);
 
-/** Reads an installer template and checks that it can be rendered (the placeholder is there once). */
+/** The shared helpers both installers include (`# @include installer-lib.sh`). */
+const INSTALLER_LIB = 'installer-lib.sh';
+const includeLine = `# @include ${INSTALLER_LIB}`;
+
+/**
+ * Reads an installer template, inlines the shared helpers where it says `# @include
+ * installer-lib.sh` (each download stays one self-contained file), and checks that it can be
+ * rendered (the placeholder is there once).
+ */
 export function loadInstallScriptTemplate(name: InstallScriptName): string {
-  const template = readFileSync(installScriptTemplateUrl(name), 'utf8');
+  const source = readFileSync(installScriptTemplateUrl(name), 'utf8');
+  const parts = source.split(`${includeLine}\n`);
+  if (parts.length !== 2)
+    throw new Error(`${name} must contain "${includeLine}" exactly once, on its own line`);
+  const lib = readFileSync(new URL(`./${INSTALLER_LIB}`, import.meta.url), 'utf8');
+  const template = parts.join(lib.endsWith('\n') ? lib : `${lib}\n`);
   renderInstallScript(template, 'https://template.check');
   return template;
 }

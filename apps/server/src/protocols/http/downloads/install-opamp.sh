@@ -41,6 +41,10 @@ die() {
   exit 1
 }
 
+# Shared helpers (URL and version checks, download, checksum, install), inlined by the
+# server when it serves this script:
+# @include installer-lib.sh
+
 usage() {
   cat <<EOF
 Usage: curl -fsSL <server>/api/v1/downloads/install-opamp.sh | sudo sh -s -- --token TOKEN [options]
@@ -163,15 +167,6 @@ esac
 # Keeps the first 9 characters: enough to tell tokens apart, useless to anyone reading the output.
 token_hint=$(printf '%.9s' "$token")…
 
-# A URL with only the characters a LinkMesh external URL needs; anything else (quotes, spaces,
-# query strings, credentials) is refused because the URL is written into YAML.
-valid_url() {
-  case $1 in
-    *[!]A-Za-z0-9._~:/%[-]*) return 1 ;;
-  esac
-  printf '%s\n' "$1" | grep -Eq '^https?://([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?(/[A-Za-z0-9._~%/-]*)?$'
-}
-
 if [ "$server_given" = 0 ] && ! valid_url "$server"; then
   die "no server URL: this copy of the script was not downloaded from a LinkMesh server; pass --server URL"
 fi
@@ -193,17 +188,6 @@ case $server in
     ;;
 esac
 
-normalize_version() {
-  v=${1#v}
-  case $v in
-    [0-9]*.[0-9]*.[0-9]*) ;;
-    *) return 1 ;;
-  esac
-  case $v in
-    *[!0-9A-Za-z.-]*) return 1 ;;
-  esac
-  printf '%s' "$v"
-}
 otelcol_version=$(normalize_version "$otelcol_version") || die "--otelcol-version must look like 0.135.0"
 supervisor_version=$(normalize_version "$supervisor_version") || die "--supervisor-version must look like 0.135.0"
 
@@ -289,7 +273,6 @@ if [ "$dry_run" = 1 ]; then
   prefix=$(cd "$root" && pwd -P) || die "cannot enter --root directory '$root'"
   [ "$prefix" = / ] && prefix=
 fi
-p() { printf '%s%s' "$prefix" "$1"; }
 
 if [ "$dry_run" = 1 ]; then
   say "dry run: nothing is downloaded, installed or started; files are written under ${prefix:-/}"
@@ -300,36 +283,12 @@ say "platform linux/$arch: otelcol-contrib $otelcol_version, opampsupervisor $su
 # --- Download and verify ------------------------------------------------------------------------
 work=
 written_tmp=
-cleanup() {
-  [ -z "$work" ] || rm -rf "$work"
-  [ -z "$written_tmp" ] || rm -f "$written_tmp"
-}
 # Turn signals into an exit so the EXIT trap removes the downloads and any half-written config.
 trap cleanup EXIT
 trap 'exit 129' HUP
 trap 'exit 130' INT
 trap 'exit 141' PIPE
 trap 'exit 143' TERM
-
-fetch() { # fetch SOURCE DEST
-  case $1 in
-    /*) cp "$1" "$2" || die "cannot copy $1 from the mirror directory" ;;
-    *)
-      if [ "$downloader" = curl ]; then
-        curl -fsSL --retry 3 --connect-timeout 20 -o "$2" "$1" || die "download failed: $1"
-      else
-        wget -q -T 30 -O "$2" "$1" || die "download failed: $1"
-      fi
-      ;;
-  esac
-}
-
-verify() { # verify FILE ASSET CHECKSUMS_FILE
-  expected=$(awk -v a="$2" '$2 == a || $2 == ("*" a) { print $1; exit }' "$3")
-  [ -n "$expected" ] || die "$2 is not listed in its checksum file; is the version right?"
-  actual=$(sha256sum "$1" | awk '{ print $1 }')
-  [ "$actual" = "$expected" ] || die "checksum mismatch for $2 (expected $expected, got $actual)"
-}
 
 get_artifact() { # get_artifact BASE ASSET CHECKSUMS_NAME
   if [ "$dry_run" = 1 ]; then
@@ -375,13 +334,6 @@ elif ! id -u "$SERVICE_USER" >/dev/null 2>&1; then
   say "created the system user '$SERVICE_USER'"
 fi
 
-install_binary() { # install_binary SOURCE DEST; rename over the old one so a running copy is untouched
-  mkdir -p "$(dirname "$2")"
-  cp "$1" "$2.new"
-  chmod 0755 "$2.new"
-  mv -f "$2.new" "$2"
-  say "installed $2"
-}
 if [ "$dry_run" = 1 ]; then
   say "[dry-run] would install $OTELCOL_BIN and $SUPERVISOR_BIN (mode 0755)"
 else

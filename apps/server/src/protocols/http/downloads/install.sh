@@ -59,6 +59,10 @@ die() {
   exit 1
 }
 
+# Shared helpers (URL and version checks, download, checksum, install), inlined by the
+# server when it serves this script:
+# @include installer-lib.sh
+
 usage() {
   cat <<EOF
 Usage: curl -fsSL <server>/api/v1/downloads/install.sh | sudo sh -s -- --token TOKEN [options]
@@ -195,15 +199,6 @@ fi
 # Keeps the first 9 characters: enough to tell tokens apart, useless to anyone reading the output.
 token_hint=$(printf '%.9s' "$token")…
 
-# A URL with only the characters a LinkMesh external URL needs; anything else (quotes, spaces,
-# query strings, credentials) is refused because the URL is passed on and written into files.
-valid_url() {
-  case $1 in
-    *[!]A-Za-z0-9._~:/%[-]*) return 1 ;;
-  esac
-  printf '%s\n' "$1" | grep -Eq '^https?://([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?(/[A-Za-z0-9._~%/-]*)?$'
-}
-
 if [ "$server_given" = 0 ] && ! valid_url "$server"; then
   die "no server URL: this copy of the script was not downloaded from a LinkMesh server; pass --server URL"
 fi
@@ -223,17 +218,6 @@ if [ -n "$hostname_arg" ]; then
   [ "${#hostname_arg}" -le 253 ] || die "--hostname is longer than 253 characters"
 fi
 
-normalize_version() {
-  v=${1#v}
-  case $v in
-    [0-9]*.[0-9]*.[0-9]*) ;;
-    *) return 1 ;;
-  esac
-  case $v in
-    *[!0-9A-Za-z.-]*) return 1 ;;
-  esac
-  printf '%s' "$v"
-}
 alloy_version=$(normalize_version "$alloy_version") || die "--alloy-version must look like $DEFAULT_ALLOY_VERSION"
 
 if [ -n "$mirror" ]; then
@@ -298,7 +282,6 @@ if [ "$dry_run" = 1 ]; then
   prefix=$(cd "$root" && pwd -P) || die "cannot enter --root directory '$root'"
   [ "$prefix" = / ] && prefix=
 fi
-p() { printf '%s%s' "$prefix" "$1"; }
 
 # --- Plan: what this run does (decided before anything is changed) -------------------------------
 # Enrolment: a spent token is never needed again once the agent's config exists.
@@ -435,36 +418,12 @@ esac
 # --- Download and verify (before anything is changed) ---------------------------------------------
 work=
 written_tmp=
-cleanup() {
-  [ -z "$work" ] || rm -rf "$work"
-  [ -z "$written_tmp" ] || rm -f "$written_tmp"
-}
 # Turn signals into an exit so the EXIT trap removes the downloads and any half-written file.
 trap cleanup EXIT
 trap 'exit 129' HUP
 trap 'exit 130' INT
 trap 'exit 141' PIPE
 trap 'exit 143' TERM
-
-fetch() { # fetch SOURCE DEST
-  case $1 in
-    /*) cp "$1" "$2" || die "cannot copy $1 from the mirror directory" ;;
-    *)
-      if [ "$downloader" = curl ]; then
-        curl -fsSL --retry 3 --connect-timeout 20 -o "$2" "$1" || die "download failed: $1"
-      else
-        wget -q -T 30 -O "$2" "$1" || die "download failed: $1"
-      fi
-      ;;
-  esac
-}
-
-verify() { # verify FILE ASSET CHECKSUMS_FILE
-  expected=$(awk -v a="$2" '$2 == a || $2 == ("*" a) { print $1; exit }' "$3")
-  [ -n "$expected" ] || die "$2 is not listed in its checksum file; is the version right?"
-  actual=$(sha256sum "$1" | awk '{ print $1 }')
-  [ "$actual" = "$expected" ] || die "checksum mismatch for $2 (expected $expected, got $actual)"
-}
 
 get_artifact() { # get_artifact BASE ASSET CHECKSUMS_NAME: into $work/ASSET, verified
   if [ "$dry_run" = 1 ]; then
@@ -525,14 +484,6 @@ write_file() {
   mv -f "$tmp" "$1"
   written_tmp=
   say "wrote $1"
-}
-
-install_binary() { # install_binary SOURCE DEST; rename over the old one so a running copy is untouched
-  mkdir -p "$(dirname "$2")"
-  cp "$1" "$2.new"
-  chmod 0755 "$2.new"
-  mv -f "$2.new" "$2"
-  say "installed $2"
 }
 
 render_apt_list() {
