@@ -425,27 +425,6 @@ trap 'exit 130' INT
 trap 'exit 141' PIPE
 trap 'exit 143' TERM
 
-get_artifact() { # get_artifact BASE ASSET CHECKSUMS_NAME: into $work/ASSET, verified
-  if [ "$dry_run" = 1 ]; then
-    case $1 in
-      /*) say "[dry-run] would copy $1/$2" ;;
-      *) say "[dry-run] would download $1/$2" ;;
-    esac
-    [ "$skip_checksum" = 1 ] || say "[dry-run] would verify it against $1/$3"
-    return 0
-  fi
-  case $1 in
-    /*) say "copying $1/$2" ;;
-    *) say "downloading $1/$2" ;;
-  esac
-  fetch "$1/$2" "$work/$2"
-  if [ "$skip_checksum" = 0 ]; then
-    fetch "$1/$3" "$work/$2.sums"
-    verify "$work/$2" "$2" "$work/$2.sums"
-    say "verified the SHA-256 of $2"
-  fi
-}
-
 if [ "$dry_run" = 0 ]; then
   work=$(mktemp -d "${TMPDIR:-/tmp}/install.XXXXXX") || die "cannot create a temporary directory"
 fi

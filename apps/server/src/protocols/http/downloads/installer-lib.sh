@@ -1,7 +1,7 @@
 # Helpers shared by install.sh and install-opamp.sh. Not a script of its own: the server
 # inlines it where a template says `# @include installer-lib.sh`, so each download stays one
 # self-contained file. The functions read the caller's globals ($downloader, $dry_run, $prefix,
-# $work, $written_tmp) when they run, and use its say/warn/die.
+# $skip_checksum, $work, $written_tmp) when they run, and use its say/warn/die.
 
 # A URL with only the characters a LinkMesh external URL needs; anything else (quotes, spaces,
 # query strings, credentials) is refused because the URL is passed on and written into files.
@@ -60,4 +60,27 @@ install_binary() { # install_binary SOURCE DEST; rename over the old one so a ru
   chmod 0755 "$2.new"
   mv -f "$2.new" "$2"
   say "installed $2"
+}
+
+# get_artifact BASE ASSET CHECKSUMS_NAME: into $work/ASSET, checked against the release's checksum
+# file unless --skip-checksum; a dry run only says what it would fetch.
+get_artifact() {
+  if [ "$dry_run" = 1 ]; then
+    case $1 in
+      /*) say "[dry-run] would copy $1/$2" ;;
+      *) say "[dry-run] would download $1/$2" ;;
+    esac
+    [ "$skip_checksum" = 1 ] || say "[dry-run] would verify it against $1/$3"
+    return 0
+  fi
+  case $1 in
+    /*) say "copying $1/$2" ;;
+    *) say "downloading $1/$2" ;;
+  esac
+  fetch "$1/$2" "$work/$2"
+  if [ "$skip_checksum" = 0 ]; then
+    fetch "$1/$3" "$work/$2.sums"
+    verify "$work/$2" "$2" "$work/$2.sums"
+    say "verified the SHA-256 of $2"
+  fi
 }
