@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // Runs the whole test suite with Node's test runner (TypeScript through tsx), then states how
-// many store tests ran on SQLite and on PostgreSQL. `--unit` leaves out the browser suites.
+// many store tests ran on SQLite and on PostgreSQL. `--unit` leaves out the browser suites;
+// `--reliability` runs only the reliability suite (`*.reliability.test.ts`: fuzzing, bombs,
+// kill -9, storms), which the plain run leaves out. LINKMESH_TEST_RELIABILITY_SCALE=full runs
+// it at full size (the default is the bounded size CI uses).
 // Extra arguments are passed to the runner (e.g. a file list, --test-name-pattern).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -11,7 +14,8 @@ import { ensureWebBuild } from './ensure-web-build.mjs';
 const root = new URL('..', import.meta.url).pathname;
 const args = process.argv.slice(2);
 const unitOnly = args.includes('--unit');
-const passThrough = args.filter((a) => a !== '--unit');
+const reliability = args.includes('--reliability');
+const passThrough = args.filter((a) => a !== '--unit' && a !== '--reliability');
 const explicitFiles = passThrough.filter((a) => a.endsWith('.ts'));
 const runnerFlags = passThrough.filter((a) => !a.endsWith('.ts'));
 
@@ -29,10 +33,11 @@ const files = explicitFiles.length
   ? explicitFiles
   : ['apps', 'packages', 'tools', 'bench']
       .flatMap((dir) => findTests(join(root, dir)))
+      .filter((file) => file.endsWith('.reliability.test.ts') === reliability)
       .filter((file) => !(unitOnly && file.endsWith('.browser.test.ts')))
       .sort();
 
-if (!unitOnly) ensureWebBuild();
+if (!unitOnly && !reliability) ensureWebBuild();
 
 const tallyDir = mkdtempSync(join(tmpdir(), 'linkmesh-tally-'));
 const tallyFile = join(tallyDir, 'store-tests');

@@ -79,6 +79,46 @@ export const configSchema = z
       .max(256 * 1024 * 1024)
       .default(16 * 1024 * 1024)
       .describe('Largest OTLP request body accepted, after decompression (413 above).'),
+    otlpMaxCompressedBodyBytes: positiveInt()
+      .min(1024)
+      .max(256 * 1024 * 1024)
+      .default(4 * 1024 * 1024)
+      .describe('Largest gzip-compressed OTLP request body accepted, before decompression (413 above).'),
+    remotecfgMaxBodyBytes: positiveInt()
+      .min(1024)
+      .max(64 * 1024 * 1024)
+      .default(8 * 1024 * 1024)
+      .describe(
+        'Largest Alloy remotecfg (Connect) request body accepted, both before and after decompression (413 above).',
+      ),
+    apiMaxBodyBytes: positiveInt()
+      .min(1024)
+      .max(64 * 1024 * 1024)
+      .default(1024 * 1024)
+      .describe('Largest REST API (`/api/v1`) request body accepted (413 above).'),
+    jsonMaxDepth: positiveInt()
+      .min(8)
+      .max(1000)
+      .default(64)
+      .describe(
+        'Deepest nesting of arrays and objects accepted in any JSON body (REST, OTLP/JSON, Connect JSON); deeper bodies get 400 before they are parsed.',
+      ),
+    authFailuresPerWindow: positiveInt()
+      .max(100_000)
+      .default(30)
+      .describe(
+        'Failed authentications one source address may make per credential kind (collector bearer, enrollment token, service token or session, login) in one window; after that its unverified credentials get 429 with Retry-After until the window ends.',
+      ),
+    authFailureWindowSeconds: positiveInt()
+      .max(86_400)
+      .default(60)
+      .describe('Length of the failed-authentication window (see `authFailuresPerWindow`).'),
+    loginFailuresPerUserPerWindow: positiveInt()
+      .max(10_000)
+      .default(10)
+      .describe(
+        'Failed logins for one username from one source address per window; the same user from another address is not slowed.',
+      ),
     opampMaxMessageBytes: positiveInt()
       .min(1024)
       .max(256 * 1024 * 1024)
@@ -115,6 +155,28 @@ export const configSchema = z
       .default('')
       .describe(
         'Comma-separated addresses/CIDRs of reverse proxies whose X-Forwarded-For is trusted (client addresses in audit logs and throttling).',
+      ),
+    httpHeadersTimeoutSeconds: positiveInt()
+      .max(300)
+      .default(10)
+      .describe(
+        'A connection that has not sent complete request headers within this is closed (slow clients).',
+      ),
+    httpRequestTimeoutSeconds: positiveInt()
+      .max(3600)
+      .default(60)
+      .describe(
+        'A request whose body has not arrived completely within this (from its first byte) is answered 408 and its connection closed.',
+      ),
+    httpKeepAliveTimeoutSeconds: positiveInt()
+      .max(3600)
+      .default(72)
+      .describe('How long an idle keep-alive connection is kept open between requests.'),
+    maxConnectionsPerAddress: positiveInt()
+      .max(1_000_000)
+      .default(2048)
+      .describe(
+        'Open TCP connections (HTTP and WebSocket alike) one client address may hold; further ones are closed at once. Trusted proxies (`trustedProxies`) are exempt.',
       ),
     shutdownGraceSeconds: positiveInt()
       .max(300)
