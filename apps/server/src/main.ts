@@ -5,6 +5,8 @@ import type { Config } from './config/config.ts';
 import { AuthService } from './domain/auth/auth.service.ts';
 import { EnrollmentService } from './domain/enrollment/enrollment.service.ts';
 import { BearerCache } from './domain/fleet/bearer-cache.ts';
+import { CollectorAuthenticator } from './domain/fleet/collector-auth.ts';
+import { AuthThrottle } from './domain/shared/auth-throttle.ts';
 import { CollectorCache } from './domain/fleet/collector-cache.ts';
 import { ManagedAgentService } from './domain/managed/managed-agent.service.ts';
 import { FleetService } from './domain/fleet/fleet.service.ts';
@@ -94,16 +96,28 @@ export async function startServer(config: Config, options: StartOptions): Promis
     const secret = loadServerSecret(config.dataDir, config.serverSecret);
     if (secret.generated) logger.info({ dataDir: config.dataDir }, 'server.secret: generated');
 
-    const auth = new AuthService(storage, clock, { sessionTtlSeconds: config.sessionTtlSeconds });
-    const enrollment = new EnrollmentService(storage, clock, {
-      defaultTtlSeconds: config.enrollmentTokenTtlSeconds,
-      maxTtlSeconds: config.enrollmentTokenMaxTtlSeconds,
+    // One failed-authentication throttle for every credential kind and the login (issue #9).
+    const throttle = new AuthThrottle(clock, {
+      failuresPerWindow: config.authFailuresPerWindow,
+      windowSeconds: config.authFailureWindowSeconds,
+      loginFailuresPerUserPerWindow: config.loginFailuresPerUserPerWindow,
     });
+    const auth = new AuthService(storage, clock, { sessionTtlSeconds: config.sessionTtlSeconds }, throttle);
+    const enrollment = new EnrollmentService(
+      storage,
+      clock,
+      {
+        defaultTtlSeconds: config.enrollmentTokenTtlSeconds,
+        maxTtlSeconds: config.enrollmentTokenMaxTtlSeconds,
+      },
+      throttle,
+    );
     const fleet = new FleetService(storage, clock);
     const bearers = new BearerCache(fleet, clock, {
       ...(options.cacheTtls ?? { verifiedTtlMs: 10_000, liveTtlMs: 5_000 }),
       maxEntries: 500_000,
     });
+    const collectorAuth = new CollectorAuthenticator(bearers, throttle);
     const collectorCache = new CollectorCache(fleet, clock, {
       ttlMs: options.cacheTtls?.liveTtlMs ?? 5_000,
       maxEntries: 200_000,
@@ -115,7 +129,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
       storage,
       clock,
       (collectorId) => bearers.isLive(collectorId),
-      { flushIntervalMs: 200, maxBufferedPushes: 50_000 },
+      { commitDelayMs: 0, maxBufferedPushes: 50_000 },
       {
         flushed: (report) => {
           metrics.telemetryFlushDuration.observe(report.durationMs / 1000);
@@ -131,7 +145,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
       },
     );
     const throughput = new ThroughputQuery(storage, clock);
-    const opamp = new OpampService(storage, clock, fleet, enrollment);
+    const opamp = new OpampService(storage, clock, fleet, enrollment, collectorAuth);
     await opamp.loadFleetDefault();
 
     await auth.ensureBuiltInRoles();
@@ -143,6 +157,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
       logger,
       metrics,
       webRoot: options.webRoot ?? defaultWebRoot,
+      jsonLimits: { maxBodyBytes: config.apiMaxBodyBytes, maxDepth: config.jsonMaxDepth },
       trustedProxies: config.trustedProxies,
       tls:
         config.tlsCertFile && config.tlsKeyFile
@@ -164,17 +179,26 @@ export async function startServer(config: Config, options: StartOptions): Promis
     registerEnrollmentTokenRoutes(server, { enrollment });
     registerCollectorRoutes(server, { fleet, managed, externalUrl: currentExternalUrl, nowMs });
     registerAccessRoutes(server, { auth, audit: storage.audit, nowMs });
-    registerBootstrapRoutes(server, { enrollment, fleet, managed, externalUrl: currentExternalUrl });
-    registerAgentRoutes(server, { bearers, managed, logger });
+    registerBootstrapRoutes(server, { enrollment, fleet, managed, externalUrl: currentExternalUrl, logger });
+    registerAgentRoutes(server, { auth: collectorAuth, managed, logger });
     registerThroughputRoutes(server, { fleet, throughput });
     registerCollectorConfigRoutes(server, { fleet, opamp });
     registerConfigSettingsRoutes(server, { opamp });
     registerDownloadRoutes(server, { externalUrl: currentExternalUrl, logger });
-    registerOtlpRoutes(server, { bearers, ingest, logger, clock, maxBodyBytes: config.otlpMaxBodyBytes });
-    await registerRemotecfgRoutes(server, {
+    registerOtlpRoutes(server, {
+      auth: collectorAuth,
+      ingest,
+      logger,
+      maxBodyBytes: config.otlpMaxBodyBytes,
+      maxCompressedBodyBytes: config.otlpMaxCompressedBodyBytes,
+      maxJsonDepth: config.jsonMaxDepth,
+    });
+    registerRemotecfgRoutes(server, {
       rawRoutes,
       fleet,
-      bearers,
+      auth: collectorAuth,
+      maxBodyBytes: config.remotecfgMaxBodyBytes,
+      maxJsonDepth: config.jsonMaxDepth,
       collectors: collectorCache,
       clock,
       logger,

@@ -97,7 +97,7 @@ describeStorage('ComponentThroughput storage', (suite) => {
         storage,
         clock,
         () => Promise.resolve(true),
-        { flushIntervalMs: 1000, maxBufferedPushes: 1000 },
+        { commitDelayMs: 0, maxBufferedPushes: 1000 },
         {
           flushed: () => undefined,
           failed: (error) => {

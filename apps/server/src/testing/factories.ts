@@ -1,3 +1,5 @@
+import { AuthThrottle } from '../domain/shared/auth-throttle.ts';
+import type { Clock } from '../domain/shared/clock.ts';
 import type { RequestContext } from '../domain/shared/request-context.ts';
 import type { Stores } from '../domain/shared/storage.port.ts';
 import { FleetService } from '../domain/fleet/fleet.service.ts';
@@ -13,3 +15,7 @@ export const enrolOtelcol =
   (fleet: FleetService, hostname = uniqueName('host')) =>
   async (stores: Stores) =>
     (await fleet.enrolCollector(stores, { name: hostname, runtime: 'otelcol', mode: 'opamp', hostname })).id;
+
+/** The failed-auth throttle with the server's defaults, except a 5-minute window. */
+export const aThrottle = (clock: Clock) =>
+  new AuthThrottle(clock, { failuresPerWindow: 30, windowSeconds: 300, loginFailuresPerUserPerWindow: 10 });

@@ -2,12 +2,13 @@ import assert from 'node:assert/strict';
 import { ManualClock } from '../shared/clock.ts';
 import { DomainError } from '../shared/errors.ts';
 import { describeStorage } from '../../testing/storage-harness.ts';
-import { operatorContext, uniqueName } from '../../testing/factories.ts';
+import { aThrottle, operatorContext, uniqueName } from '../../testing/factories.ts';
 import { AuthService, builtInRoleId } from './auth.service.ts';
 
 describeStorage('operators and service accounts', (suite) => {
   const clock = new ManualClock();
-  const service = () => new AuthService(suite.storage(), clock, { sessionTtlSeconds: 3600 });
+  const service = () =>
+    new AuthService(suite.storage(), clock, { sessionTtlSeconds: 3600 }, aThrottle(clock));
 
   suite.test('seeds the first admin with a generated password only when no operator exists', async () => {
     const auth = service();
@@ -49,6 +50,35 @@ describeStorage('operators and service accounts', (suite) => {
     clock.advanceMs(5 * 60_000 + 1);
     const session = await auth.login(username, 'correct horse battery', '10.1.1.1');
     assert.ok(session.principal.permissions.has('collectors:read'));
+  });
+
+  suite.test('guessing from one address does not lock the real user out from another', async () => {
+    const auth = service();
+    const username = uniqueName('op');
+    await auth.createUser(operatorContext, {
+      username,
+      password: 'correct horse battery',
+      roleNames: ['Admin'],
+    });
+    for (let i = 0; i < 10; i++)
+      await auth.login(username, `guess ${i} guess`, '203.0.113.9').catch(() => undefined);
+    await assert.rejects(
+      auth.login(username, 'correct horse battery', '203.0.113.9'),
+      (e: unknown) => e instanceof DomainError && e.kind === 'rate_limited',
+      'the guessing address waits, even with the right password',
+    );
+    const session = await auth.login(username, 'correct horse battery', '198.51.100.7');
+    assert.equal(session.principal.name, username, 'the real user, from a clean address, is not locked out');
+  });
+
+  suite.test('an address guessing many usernames is throttled too', async () => {
+    const auth = service();
+    for (let i = 0; i < 30; i++)
+      await auth.login(uniqueName('nobody'), 'some password!', '203.0.113.10').catch(() => undefined);
+    await assert.rejects(
+      auth.login(uniqueName('nobody'), 'some password!', '203.0.113.10'),
+      (e: unknown) => e instanceof DomainError && e.kind === 'rate_limited',
+    );
   });
 
   suite.test('keeps a session alive while used and ends it on logout', async () => {

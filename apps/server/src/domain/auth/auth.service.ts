@@ -1,7 +1,7 @@
 import type { Clock } from '../shared/clock.ts';
 import { displayPrefix, hashCredential, looksLikeCredential, mintCredential } from '../shared/credentials.ts';
 import { DomainError, invalid, notFound } from '../shared/errors.ts';
-import { FailureThrottle } from '../shared/failure-throttle.ts';
+import type { AuthThrottle } from '../shared/auth-throttle.ts';
 import { newId } from '../shared/ids.ts';
 import type { RequestContext } from '../shared/request-context.ts';
 import type { Storage } from '../shared/storage.port.ts';
@@ -13,6 +13,12 @@ export interface AuthSettings {
   /** Sliding session lifetime. */
   readonly sessionTtlSeconds: number;
 }
+
+/** The one result of operator authentication; the HTTP hook maps it to 401 / 429. */
+export type OperatorAuth =
+  | { readonly ok: true; readonly principal: Principal }
+  | { readonly ok: false; readonly reason: 'unauthenticated' }
+  | { readonly ok: false; readonly reason: 'throttled'; readonly retryAfterSeconds: number };
 
 /** Stable ids for built-in roles, so that stored assignments survive renames of the display name. */
 export const builtInRoleId = (name: BuiltInRoleName) => `role-${name.toLowerCase().replace(/ /g, '-')}`;
@@ -27,18 +33,40 @@ const usernamePattern = /^[a-z0-9][a-z0-9._-]{0,63}$/;
  * log: logins (success and failure), tokens minted or revoked, users created or disabled.
  */
 export class AuthService {
-  private readonly loginThrottle: FailureThrottle;
+  /**
+   * A real scrypt hash of a random password, checked when the username is unknown or disabled,
+   * so every failed login costs the same scrypt work and timing says nothing about usernames.
+   */
+  private readonly decoyHash: Promise<string> = hashPassword(generatePassword());
 
   constructor(
     private readonly storage: Storage,
     private readonly clock: Clock,
     private readonly settings: AuthSettings,
-  ) {
-    this.loginThrottle = new FailureThrottle(clock, {
-      maxFailures: 10,
-      windowMs: 5 * 60_000,
-      maxKeys: 10_000,
-    });
+    private readonly throttle: AuthThrottle,
+  ) {}
+
+  /**
+   * The operator credential of an `/api/v1` request — an `lmsat_` bearer, else the session
+   * cookie — resolved from the headers before any body is read. Failures count against the
+   * address in the one failed-auth throttle; a throttled address is answered without a lookup.
+   */
+  async authenticateOperator(
+    credentials: { readonly bearer: string | undefined; readonly sessionCookie: string | undefined },
+    ip: string,
+  ): Promise<OperatorAuth> {
+    const waitSeconds = this.throttle.retryAfterSeconds('operator', ip);
+    if (waitSeconds > 0) return { ok: false, reason: 'throttled', retryAfterSeconds: waitSeconds };
+    const principal =
+      credentials.bearer !== undefined
+        ? await this.authenticateServiceToken(credentials.bearer)
+        : credentials.sessionCookie !== undefined
+          ? await this.authenticateSession(credentials.sessionCookie)
+          : undefined;
+    if (principal) return { ok: true, principal };
+    if (credentials.bearer !== undefined || credentials.sessionCookie !== undefined)
+      this.throttle.recordFailure('operator', ip);
+    return { ok: false, reason: 'unauthenticated' };
   }
 
   /** Writes the built-in roles (idempotent; permissions follow the code on every start). */
@@ -127,8 +155,7 @@ export class AuthService {
     sourceIp: string,
   ): Promise<{ sessionToken: string; expiresAtMs: number; principal: Principal }> {
     const normalized = username.trim().toLowerCase();
-    const throttleKeys = [`ip:${sourceIp}`, `user:${normalized}`];
-    const waitSeconds = Math.max(...throttleKeys.map((key) => this.loginThrottle.retryAfterSeconds(key)));
+    const waitSeconds = this.throttle.loginRetryAfterSeconds(sourceIp, normalized);
     if (waitSeconds > 0) {
       throw new DomainError(
         'rate_limited',
@@ -138,11 +165,13 @@ export class AuthService {
       );
     }
     const user = await this.storage.users.findByUsername(normalized);
-    const ok =
-      user !== undefined && user.disabledAtMs === null && (await verifyPassword(password, user.passwordHash));
+    const usable = user !== undefined && user.disabledAtMs === null;
+    // Unknown and disabled users cost the same scrypt as a wrong password.
+    const passwordOk = await verifyPassword(password, usable ? user.passwordHash : await this.decoyHash);
+    const ok = usable && passwordOk;
     const nowMs = this.clock.nowMs();
     if (!ok) {
-      for (const key of throttleKeys) this.loginThrottle.recordFailure(key);
+      this.throttle.recordLoginFailure(sourceIp, normalized);
       await this.storage.audit.append({
         atMs: nowMs,
         actor: `user:${normalized.slice(0, 64)}`,
@@ -153,7 +182,7 @@ export class AuthService {
       });
       throw new DomainError('unauthenticated', 'invalid username or password');
     }
-    for (const key of throttleKeys) this.loginThrottle.recordSuccess(key);
+    this.throttle.recordLoginSuccess(sourceIp, normalized);
     const sessionToken = mintCredential('session');
     const expiresAtMs = nowMs + this.settings.sessionTtlSeconds * 1000;
     await this.storage.transaction(async (stores) => {

@@ -4,7 +4,7 @@ import { hashCredential } from '../shared/credentials.ts';
 import { DomainError } from '../shared/errors.ts';
 import { FleetService } from '../fleet/fleet.service.ts';
 import { describeStorage } from '../../testing/storage-harness.ts';
-import { enrolOtelcol, operatorContext } from '../../testing/factories.ts';
+import { aThrottle, enrolOtelcol, operatorContext } from '../../testing/factories.ts';
 import { EnrollmentService } from './enrollment.service.ts';
 
 const rejectsWith = (kind: DomainError['kind']) => (error: unknown) =>
@@ -17,7 +17,12 @@ describeStorage('enrollment tokens', (suite) => {
     return {
       storage,
       fleet: new FleetService(storage, clock),
-      enrollment: new EnrollmentService(storage, clock, { defaultTtlSeconds: 900, maxTtlSeconds: 86_400 }),
+      enrollment: new EnrollmentService(
+        storage,
+        clock,
+        { defaultTtlSeconds: 900, maxTtlSeconds: 86_400 },
+        aThrottle(clock),
+      ),
     };
   };
 

@@ -1,3 +1,4 @@
+import type { AuthThrottle } from '../shared/auth-throttle.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { CredentialRecord } from '../shared/credential.types.ts';
 import { displayPrefix, hashCredential, looksLikeCredential, mintCredential } from '../shared/credentials.ts';
@@ -34,6 +35,16 @@ export interface Redemption {
 
 export const minEnrollmentTtlSeconds = 60;
 
+/** The enrollment-token check's one result; redemption paths map it to their wire. */
+export type EnrollmentAuth =
+  | { readonly ok: true }
+  | {
+      readonly ok: false;
+      readonly reason:
+        'missing_or_malformed_bearer' | 'token_unknown_or_revoked_or_expired' | 'enrollment_token_reused';
+    }
+  | { readonly ok: false; readonly reason: 'throttled'; readonly retryAfterSeconds: number };
+
 /**
  * Enrollment tokens (ARCHITECTURE §2): `lmet_`, short-lived, single use. Redemption rules:
  * - unknown, revoked or expired (and never redeemed) → unauthenticated (HTTP 401);
@@ -46,7 +57,36 @@ export class EnrollmentService {
     private readonly storage: Storage,
     private readonly clock: Clock,
     private readonly settings: EnrollmentSettings,
+    private readonly throttle: AuthThrottle,
   ) {}
+
+  /** Whether `ip` may try an enrollment token now (for a path that reads its token from a body). */
+  throttleVerdict(ip: string): EnrollmentAuth {
+    const waitSeconds = this.throttle.retryAfterSeconds('enrollment', ip);
+    return waitSeconds > 0
+      ? { ok: false, reason: 'throttled', retryAfterSeconds: waitSeconds }
+      : { ok: true };
+  }
+
+  /**
+   * The enrollment-token check of every redemption path (OpAMP first contact, Managed
+   * bootstrap), made before any body is read: throttled per address, then {@link precheck}.
+   */
+  async authenticate(token: string | undefined, ip: string): Promise<EnrollmentAuth> {
+    const waitSeconds = this.throttle.retryAfterSeconds('enrollment', ip);
+    if (waitSeconds > 0) return { ok: false, reason: 'throttled', retryAfterSeconds: waitSeconds };
+    if (token === undefined) {
+      this.throttle.recordFailure('enrollment', ip);
+      return { ok: false, reason: 'missing_or_malformed_bearer' };
+    }
+    const verdict = await this.precheck(token);
+    if (verdict === 'usable') return { ok: true };
+    this.throttle.recordFailure('enrollment', ip);
+    return {
+      ok: false,
+      reason: verdict === 'gone' ? 'enrollment_token_reused' : 'token_unknown_or_revoked_or_expired',
+    };
+  }
 
   async mint(
     context: RequestContext,

@@ -64,6 +64,12 @@ export class BearerCache implements FleetListener {
     return hit !== undefined && hit.untilMs > this.clock.nowMs();
   }
 
+  /** The cached liveness of a collector, or undefined when not cached (no storage access). */
+  peekLive(collectorId: string): boolean | undefined {
+    const hit = this.live.get(collectorId);
+    return hit !== undefined && hit.untilMs > this.clock.nowMs() ? hit.live : undefined;
+  }
+
   /** True when the collector exists and is not deregistered. */
   async isLive(collectorId: string): Promise<boolean> {
     const nowMs = this.clock.nowMs();

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { EnrollmentService } from '../enrollment/enrollment.service.ts';
-import type { FleetService } from '../fleet/fleet.service.ts';
+import type { CollectorAuthenticator } from '../fleet/collector-auth.ts';
+import { bearerFrom, type FleetService } from '../fleet/fleet.service.ts';
 import type { Clock } from '../shared/clock.ts';
 import { looksLikeCredential } from '../shared/credentials.ts';
 import { parse as parseYaml } from 'yaml';
@@ -26,10 +27,15 @@ export type OpampRejection =
   | 'missing_or_malformed_bearer'
   | 'token_unknown_or_revoked_or_expired'
   | 'enrollment_token_reused'
-  | 'collector_deregistered';
+  | 'collector_deregistered'
+  /** Too many failed authentications from this address: wait `retryAfterSeconds`. */
+  | 'throttled';
 
 export class OpampAuthError extends Error {
-  constructor(readonly reason: OpampRejection) {
+  constructor(
+    readonly reason: OpampRejection,
+    readonly retryAfterSeconds?: number,
+  ) {
     super(reason);
   }
 }
@@ -72,24 +78,27 @@ export class OpampService {
     private readonly clock: Clock,
     private readonly fleet: FleetService,
     private readonly enrollment: EnrollmentService,
+    private readonly collectorAuth: CollectorAuthenticator,
   ) {}
 
-  /** Checks the `Authorization` of an upgrade or POST. Enrollment tokens are redeemed later, on the first message. */
-  async authenticate(authorization: string | undefined): Promise<OpampCredential> {
-    const match = authorization === undefined ? null : /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization);
-    const token = match?.[1];
-    if (token === undefined) throw new OpampAuthError('missing_or_malformed_bearer');
-    if (looksLikeCredential(token, 'enrollment')) {
-      const verdict = await this.enrollment.precheck(token);
-      if (verdict === 'gone') throw new OpampAuthError('enrollment_token_reused');
-      if (verdict === 'unauthenticated') throw new OpampAuthError('token_unknown_or_revoked_or_expired');
-      return { kind: 'enrollment', token };
+  /**
+   * Checks the `Authorization` of an upgrade or POST, from the headers alone (before any message
+   * is read): a collector bearer through the one collector authenticator, or an enrollment token
+   * through the one enrollment check (redeemed later, on the first message). Both are throttled
+   * per address.
+   */
+  async authenticate(authorization: string | undefined, ip: string): Promise<OpampCredential> {
+    const token = bearerFrom(authorization);
+    if (token !== undefined && looksLikeCredential(token, 'enrollment')) {
+      const verdict = await this.enrollment.authenticate(token, ip);
+      if (verdict.ok) return { kind: 'enrollment', token };
+      if (verdict.reason === 'throttled') throw new OpampAuthError('throttled', verdict.retryAfterSeconds);
+      throw new OpampAuthError(verdict.reason);
     }
-    const verified = await this.fleet.verifyBearer(authorization);
-    if (!verified.ok) throw new OpampAuthError(verified.reason);
-    const collector = await this.fleet.find(verified.collectorId);
-    if (!collector || collector.deregisteredAtMs !== null) throw new OpampAuthError('collector_deregistered');
-    return { kind: 'collector', collectorId: verified.collectorId };
+    const result = await this.collectorAuth.authenticate(authorization, ip);
+    if (result.ok) return { kind: 'collector', collectorId: result.collectorId };
+    if (result.reason === 'throttled') throw new OpampAuthError('throttled', result.retryAfterSeconds);
+    throw new OpampAuthError(result.reason);
   }
 
   /**

@@ -4,7 +4,15 @@
  * speaks HTTP.
  */
 export type DomainErrorKind =
-  'invalid' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'gone' | 'rate_limited';
+  | 'invalid'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'gone'
+  | 'rate_limited'
+  /** Could not be done now (storage failed); nothing was kept, the caller may retry. */
+  | 'unavailable';
 
 export class DomainError extends Error {
   override readonly name = 'DomainError';
@@ -14,7 +22,7 @@ export class DomainError extends Error {
     message: string,
     /** For `invalid`: the request field at fault, e.g. `ttlSeconds`. */
     readonly field?: string,
-    /** For `rate_limited`: when the caller may retry. */
+    /** For `rate_limited` and `unavailable`: when the caller may retry. */
     readonly retryAfterSeconds?: number,
   ) {
     super(message);

@@ -7,9 +7,13 @@ import { translateSelfMetrics } from './self-metrics.translator.ts';
 import type { CollectorLiveUpdate, ProcessState, ThroughputBatch } from './throughput.store.ts';
 
 export interface IngestSettings {
-  /** Rows and collector updates are written in one transaction at most this often. */
-  readonly flushIntervalMs: number;
-  /** Above this many buffered pushes, new ones are refused with 429 until a flush catches up. */
+  /**
+   * How long a push that finds no commit running waits for others to join its transaction.
+   * 0 commits on the next turn of the event loop; under load, pushes that arrive while a
+   * commit runs form the next group anyway.
+   */
+  readonly commitDelayMs: number;
+  /** Above this many pushes waiting for a commit, new ones are refused with 429. */
   readonly maxBufferedPushes: number;
 }
 
@@ -18,23 +22,46 @@ export interface IngestResult {
   readonly ignoredPoints: number;
 }
 
-/** Latest host sample and last-seen time per collector, waiting for the next flush. */
+/** Latest host sample and last-seen time per collector, waiting for the next commit. */
 interface PendingCollector {
   lastSeenAtMs: number;
   host: HostSample | undefined;
 }
 
+/** The pushes of one group commit and the promise their requests wait on. */
+class CommitGroup {
+  readonly batches: ThroughputBatch[] = [];
+  readonly collectors = new Map<string, PendingCollector>();
+  pushes = 0;
+  readonly committed: Promise<void>;
+  settle!: (error?: Error) => void;
+
+  constructor() {
+    this.committed = new Promise<void>((resolve, reject) => {
+      this.settle = (error?: Error) => {
+        if (error === undefined) resolve();
+        else reject(error);
+      };
+    });
+    // A group nobody waits on (every push already answered by a failure) must not crash.
+    this.committed.catch(() => undefined);
+  }
+}
+
 /**
  * Self-telemetry after authentication: translation into ComponentThroughput rows and host
- * metrics, buffered and written in batches (one transaction per flush interval). Accepted data
- * reaches storage within one flush interval, and on shutdown `stop()` flushes what is left.
- * Samples are cumulative, so a lost flush (crash) costs one sample, not a count.
+ * metrics, written by group commit. `accept` resolves only once the push is committed — a 200
+ * on `/v1/metrics` means the data survives a crash (OTLP's contract; issue #9) — while pushes
+ * that arrive during one commit share the next transaction, so the write rate stays one
+ * transaction per commit time rather than one per push. A failed commit rejects every push of
+ * its group with `unavailable` (the collectors retry; nothing was acknowledged).
  */
 export class SelfTelemetryIngest {
-  private batches: ThroughputBatch[] = [];
-  private collectors = new Map<string, PendingCollector>();
-  private timer: NodeJS.Timeout | undefined;
-  private flushing: Promise<void> = Promise.resolve();
+  private group = new CommitGroup();
+  private committing = false;
+  private scheduled: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  private idle: Promise<void> = Promise.resolve();
+  private markIdle: () => void = () => undefined;
 
   constructor(
     private readonly storage: Storage,
@@ -49,64 +76,94 @@ export class SelfTelemetryIngest {
     },
   ) {}
 
-  start(): void {
-    this.timer ??= setInterval(() => void this.flush(), this.settings.flushIntervalMs);
-    this.timer.unref();
-  }
+  /** Kept for the composition root's symmetry: commits are scheduled by the pushes themselves. */
+  start(): void {}
 
+  /** Commits what is waiting and resolves when no commit runs any more. */
   async stop(): Promise<void> {
-    clearInterval(this.timer);
-    this.timer = undefined;
     await this.flush();
   }
 
-  /** Number of pushes waiting for the next flush. */
+  /** Number of pushes waiting for a commit. */
   get bufferedPushes(): number {
-    return this.batches.length;
+    return this.group.pushes;
   }
 
   /**
    * Accepts one decoded push of `collectorId` (identity comes from its bearer, never from the
-   * payload). Throws `not_found` for a collector that no longer exists or was deregistered, and
-   * `rate_limited` when storage has fallen behind.
+   * payload) and resolves once it is committed. Throws `not_found` for a collector that no
+   * longer exists or was deregistered, `rate_limited` when storage has fallen behind, and
+   * `unavailable` when the commit failed.
    */
   async accept(collectorId: string, decoded: DecodedMetrics): Promise<IngestResult> {
     if (!(await this.isLive(collectorId))) throw new DomainError('not_found', 'unknown collectorId');
-    if (this.batches.length >= this.settings.maxBufferedPushes) {
+    if (this.group.pushes >= this.settings.maxBufferedPushes) {
       throw new DomainError('rate_limited', 'self-telemetry storage is behind; retry later', undefined, 5);
     }
     const translation = translateSelfMetrics(decoded.resources);
     const receivedAtMs = this.clock.nowMs();
     const instanceId = translation.serviceInstanceIds[0];
     if (instanceId !== undefined) this.observer.instanceIdentified?.(collectorId, instanceId);
+    const group = this.group;
+    group.pushes += 1;
     if (translation.components.length > 0) {
-      this.batches.push({ collectorId, receivedAtMs, samples: translation.components });
+      group.batches.push({ collectorId, receivedAtMs, samples: translation.components });
     }
-    const pending = this.collectors.get(collectorId);
+    const pending = group.collectors.get(collectorId);
     if (pending) {
       pending.lastSeenAtMs = receivedAtMs;
       if (translation.host) pending.host = translation.host;
     } else {
-      this.collectors.set(collectorId, { lastSeenAtMs: receivedAtMs, host: translation.host });
+      group.collectors.set(collectorId, { lastSeenAtMs: receivedAtMs, host: translation.host });
     }
+    this.schedule();
+    await group.committed;
     return {
       componentSamples: translation.components.length,
       ignoredPoints: translation.ignoredPointCount + decoded.ignoredPointCount,
     };
   }
 
-  /** Writes everything buffered so far in one transaction; flushes never overlap. */
-  flush(): Promise<void> {
-    this.flushing = this.flushing.then(() => this.flushNow());
-    return this.flushing;
+  /** Commits everything waiting now (tests, shutdown) and resolves when no commit runs. */
+  async flush(): Promise<void> {
+    if (this.scheduled !== undefined) {
+      clearTimeout(this.scheduled as NodeJS.Timeout);
+      clearImmediate(this.scheduled as NodeJS.Immediate);
+      this.scheduled = undefined;
+    }
+    if (!this.committing && this.group.pushes > 0) void this.commitLoop();
+    await this.idle;
   }
 
-  private async flushNow(): Promise<void> {
-    if (this.batches.length === 0 && this.collectors.size === 0) return;
-    const batches = this.batches;
-    const collectors = this.collectors;
-    this.batches = [];
-    this.collectors = new Map();
+  private schedule(): void {
+    if (this.committing || this.scheduled !== undefined) return;
+    const run = () => {
+      this.scheduled = undefined;
+      void this.commitLoop();
+    };
+    this.scheduled =
+      this.settings.commitDelayMs > 0 ? setTimeout(run, this.settings.commitDelayMs) : setImmediate(run);
+  }
+
+  /** Commits groups back to back until none is waiting. */
+  private async commitLoop(): Promise<void> {
+    if (this.committing) return;
+    this.committing = true;
+    this.idle = new Promise((resolve) => (this.markIdle = resolve));
+    try {
+      while (this.group.pushes > 0) {
+        const group = this.group;
+        this.group = new CommitGroup();
+        await this.commit(group);
+      }
+    } finally {
+      this.committing = false;
+      this.markIdle();
+    }
+  }
+
+  private async commit(group: CommitGroup): Promise<void> {
+    const { batches, collectors } = group;
     const startedMs = performance.now();
     try {
       await this.storage.transaction(async (stores) => {
@@ -127,13 +184,15 @@ export class SelfTelemetryIngest {
         }
         await stores.throughput.updateLive(updates);
       });
+      group.settle();
       this.observer.flushed({
-        pushes: batches.length,
+        pushes: group.pushes,
         collectors: collectors.size,
         durationMs: performance.now() - startedMs,
       });
     } catch (error) {
       this.observer.failed(error);
+      group.settle(new DomainError('unavailable', 'self-telemetry could not be stored; retry', undefined, 5));
     }
   }
 }

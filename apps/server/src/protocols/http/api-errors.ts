@@ -11,6 +11,7 @@ const statusOf: Record<DomainErrorKind, number> = {
   conflict: 409,
   gone: 410,
   rate_limited: 429,
+  unavailable: 503,
 };
 
 /** An error the HTTP layer itself raises (bad body, wrong media type …). */

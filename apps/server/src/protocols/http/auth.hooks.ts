@@ -26,15 +26,23 @@ export function apiAuthentication(auth: AuthService) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const path = request.url.split('?', 1)[0] ?? '';
     if (!path.startsWith('/api/') || isPublicApi(path)) return;
-    const bearer = bearerFrom(request.headers.authorization);
-    const cookie = request.cookies[sessionCookieName];
-    const principal =
-      bearer !== undefined
-        ? await auth.authenticateServiceToken(bearer)
-        : cookie !== undefined
-          ? await auth.authenticateSession(cookie)
-          : undefined;
-    if (!principal) {
+    const result = await auth.authenticateOperator(
+      {
+        bearer: bearerFrom(request.headers.authorization),
+        sessionCookie: request.cookies[sessionCookieName],
+      },
+      request.ip,
+    );
+    if (!result.ok) {
+      // The body of a refused request is never read: close rather than drain it.
+      void reply.header('connection', 'close');
+      if (result.reason === 'throttled') {
+        await reply
+          .code(429)
+          .header('retry-after', String(result.retryAfterSeconds))
+          .send(errorBody('rate_limited', 'too many failed authentications from this address; retry later'));
+        return;
+      }
       await reply
         .code(401)
         .header('www-authenticate', 'Bearer realm="linkmesh"')
@@ -43,6 +51,7 @@ export function apiAuthentication(auth: AuthService) {
         );
       return;
     }
+    const principal = result.principal;
     request.principal = principal;
   };
 }

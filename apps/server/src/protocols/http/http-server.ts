@@ -9,6 +9,7 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { ServerMetrics } from '../../platform/metrics.ts';
 import { errorBody, sendKnownError } from './api-errors.ts';
+import { registerJsonBodyParser } from './json-body.parser.ts';
 import { RawRoutes } from './raw-routes.ts';
 
 /** Fastify's own defaults for the servers it creates (we create ours: see serverFactory). */
@@ -24,6 +25,8 @@ export interface HttpServerOptions {
   readonly trustedProxies: string;
   /** Built web UI (index.html + assets); the UI routes answer 503 with a hint when missing. */
   readonly webRoot: string;
+  /** Largest JSON body (413 above) and deepest JSON nesting (400 above) of the REST API. */
+  readonly jsonLimits: { readonly maxBodyBytes: number; readonly maxDepth: number };
 }
 
 /** Paths whose request volume is fleet-sized: logged at debug, not info. */
@@ -48,7 +51,7 @@ export async function createHttpServer(
   });
   const app = Fastify({
     logger: false,
-    bodyLimit: 1024 * 1024,
+    bodyLimit: options.jsonLimits.maxBodyBytes,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     requestTimeout: requestTimeoutMs,
@@ -69,6 +72,7 @@ export async function createHttpServer(
   }) as unknown as FastifyInstance;
 
   await app.register(fastifyCookie);
+  registerJsonBodyParser(app, options.jsonLimits);
 
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';

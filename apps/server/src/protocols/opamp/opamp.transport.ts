@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { promisify } from 'node:util';
-import { gunzip, gzip } from 'node:zlib';
+import { gzip } from 'node:zlib';
 import type { AgentToServer, ServerToAgent } from '@linkmesh/contracts/gen/opamp/v1/opamp_pb';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
@@ -17,6 +17,7 @@ import {
   OpampFrameError,
   WS_CLOSE_MESSAGE_TOO_BIG,
 } from './opamp.codec.ts';
+import { inflateBounded, isBodyProblem } from '../http/bounded-body.ts';
 import { badRequest, OpampSession, type SessionDeps } from './opamp.session.ts';
 
 export interface OpampTransportDeps {
@@ -32,8 +33,29 @@ export interface OpampTransportDeps {
 }
 
 const opampPath = '/v1/opamp';
-const gunzipAsync = promisify(gunzip);
 const gzipAsync = promisify(gzip);
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    opampCredential?: OpampCredential;
+  }
+}
+
+/** The HTTP answer to a refused upgrade or POST. */
+function rejectionStatus(error: OpampAuthError): {
+  status: number;
+  text: string;
+  headers: Record<string, string>;
+} {
+  if (error.reason === 'throttled')
+    return {
+      status: 429,
+      text: 'Too Many Requests',
+      headers: { 'Retry-After': String(error.retryAfterSeconds ?? 60) },
+    };
+  if (error.reason === 'enrollment_token_reused') return { status: 410, text: 'Gone', headers: {} };
+  return { status: 401, text: 'Unauthorized', headers: { 'WWW-Authenticate': 'Bearer' } };
+}
 /** Plain-HTTP sessions idle this long are forgotten (their state is stored; a new poll re-attaches). */
 const httpSessionIdleMs = 10 * 60_000;
 
@@ -115,10 +137,11 @@ export function registerOpampTransport(app: FastifyInstance, deps: OpampTranspor
       );
       return;
     }
-    deps.opamp.authenticate(request.headers.authorization).then(
+    const ip = request.socket.remoteAddress ?? '';
+    deps.opamp.authenticate(request.headers.authorization, ip).then(
       (credential) => {
         wss.handleUpgrade(request, socket, head, (ws) => {
-          onWebSocket(ws, credential, request.socket.remoteAddress);
+          onWebSocket(ws, credential, ip);
         });
       },
       (error: unknown) => {
@@ -127,10 +150,15 @@ export function registerOpampTransport(app: FastifyInstance, deps: OpampTranspor
           socket.end('HTTP/1.1 500 Internal Server Error\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
           return;
         }
-        rejectionLog(error.reason, request.socket.remoteAddress, 'ws');
-        const status = error.reason === 'enrollment_token_reused' ? '410 Gone' : '401 Unauthorized';
+        const answer = rejectionStatus(error);
+        if (error.reason === 'throttled') deps.logger.debug({ ip, transport: 'ws' }, 'opamp.auth: throttled');
+        else rejectionLog(error.reason, ip, 'ws');
         socket.end(
-          `HTTP/1.1 ${status}\r\nConnection: close\r\nWWW-Authenticate: Bearer\r\nContent-Length: 0\r\n\r\n`,
+          `HTTP/1.1 ${answer.status} ${answer.text}\r\nConnection: close\r\n` +
+            Object.entries(answer.headers)
+              .map(([name, value]) => `${name}: ${value}\r\n`)
+              .join('') +
+            'Content-Length: 0\r\n\r\n',
         );
       },
     );
@@ -203,72 +231,86 @@ export function registerOpampTransport(app: FastifyInstance, deps: OpampTranspor
         next(null, body);
       },
     );
-    scope.post(opampPath, async (request, reply) => {
-      const contentType = request.headers['content-type']?.split(';', 1)[0]?.trim().toLowerCase();
-      if (contentType !== 'application/x-protobuf') {
-        return reply
-          .code(415)
-          .type('text/plain')
-          .send('OpAMP over HTTP needs Content-Type: application/x-protobuf\n');
-      }
-      let credential: OpampCredential;
-      try {
-        credential = await deps.opamp.authenticate(request.headers.authorization);
-      } catch (error) {
-        if (!(error instanceof OpampAuthError)) throw error;
-        rejectionLog(error.reason, request.ip, 'http');
-        return reply
-          .code(error.reason === 'enrollment_token_reused' ? 410 : 401)
-          .header('www-authenticate', 'Bearer')
-          .send();
-      }
-      let body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-      if ((request.headers['content-encoding'] ?? '').toLowerCase() === 'gzip') {
+    scope.post(
+      opampPath,
+      {
+        // Authentication from the headers, before the body is read.
+        onRequest: async (request, reply) => {
+          try {
+            request.opampCredential = await deps.opamp.authenticate(
+              request.headers.authorization,
+              request.ip,
+            );
+          } catch (error) {
+            if (!(error instanceof OpampAuthError)) throw error;
+            if (error.reason === 'throttled')
+              deps.logger.debug({ ip: request.ip, transport: 'http' }, 'opamp.auth: throttled');
+            else rejectionLog(error.reason, request.ip, 'http');
+            const answer = rejectionStatus(error);
+            await reply
+              .code(answer.status)
+              .headers({ ...answer.headers, connection: 'close' })
+              .send();
+          }
+        },
+      },
+      async (request, reply) => {
+        const credential = request.opampCredential;
+        if (credential === undefined) throw new Error('onRequest authenticates before the handler');
+        const contentType = request.headers['content-type']?.split(';', 1)[0]?.trim().toLowerCase();
+        if (contentType !== 'application/x-protobuf') {
+          return reply
+            .code(415)
+            .type('text/plain')
+            .send('OpAMP over HTTP needs Content-Type: application/x-protobuf\n');
+        }
+        const body = await inflateBounded(
+          Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
+          request.headers['content-encoding'],
+          deps.maxMessageBytes,
+        );
+        if (isBodyProblem(body)) {
+          return reply
+            .code(body.status)
+            .type('text/plain')
+            .send(body.status === 413 ? 'message too large\n' : `${body.message}\n`);
+        }
+        let message: AgentToServer;
         try {
-          body = await gunzipAsync(body, { maxOutputLength: deps.maxMessageBytes });
+          message = decodeHttpBody(body, deps.maxMessageBytes);
         } catch (error) {
-          const tooLarge = (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
+          const tooLarge = error instanceof OpampFrameError && error.kind === 'too_large';
+          deps.logger.warn(
+            { ip: request.ip, err: (error as Error).message },
+            `opamp.message: rejected reason=${tooLarge ? 'too_large' : 'malformed'}`,
+          );
           return reply
             .code(tooLarge ? 413 : 400)
             .type('text/plain')
-            .send(tooLarge ? 'message too large\n' : 'invalid gzip body\n');
+            .send(`${(error as Error).message}\n`);
         }
-      }
-      let message: AgentToServer;
-      try {
-        message = decodeHttpBody(body, deps.maxMessageBytes);
-      } catch (error) {
-        const tooLarge = error instanceof OpampFrameError && error.kind === 'too_large';
-        deps.logger.warn(
-          { ip: request.ip, err: (error as Error).message },
-          `opamp.message: rejected reason=${tooLarge ? 'too_large' : 'malformed'}`,
-        );
-        return reply
-          .code(tooLarge ? 413 : 400)
-          .type('text/plain')
-          .send(`${(error as Error).message}\n`);
-      }
-      const uid = instanceUidToString(message.instanceUid) ?? '';
-      const nowMs = Date.now();
-      for (const [key, entry] of httpSessions)
-        if (nowMs - entry.lastUsedMs > httpSessionIdleMs) httpSessions.delete(key);
-      let entry = httpSessions.get(uid);
-      if (!entry || !sameCredential(entry.session, credential)) {
-        entry = { session: new OpampSession(sessionDeps, credential, 'http'), lastUsedMs: nowMs };
-        if (uid !== '') httpSessions.set(uid, entry);
-      }
-      entry.lastUsedMs = nowMs;
-      try {
-        const handled = await entry.session.handle(message);
-        if (handled.disconnecting) httpSessions.delete(uid);
-        return await sendHttp(reply, handled.reply, request.headers['accept-encoding']);
-      } catch (error) {
-        if (!(error instanceof OpampAuthError)) throw error;
-        httpSessions.delete(uid);
-        rejectionLog(error.reason, request.ip, 'http');
-        return reply.code(error.reason === 'enrollment_token_reused' ? 410 : 401).send();
-      }
-    });
+        const uid = instanceUidToString(message.instanceUid) ?? '';
+        const nowMs = Date.now();
+        for (const [key, entry] of httpSessions)
+          if (nowMs - entry.lastUsedMs > httpSessionIdleMs) httpSessions.delete(key);
+        let entry = httpSessions.get(uid);
+        if (!entry || !sameCredential(entry.session, credential)) {
+          entry = { session: new OpampSession(sessionDeps, credential, 'http'), lastUsedMs: nowMs };
+          if (uid !== '') httpSessions.set(uid, entry);
+        }
+        entry.lastUsedMs = nowMs;
+        try {
+          const handled = await entry.session.handle(message);
+          if (handled.disconnecting) httpSessions.delete(uid);
+          return await sendHttp(reply, handled.reply, request.headers['accept-encoding']);
+        } catch (error) {
+          if (!(error instanceof OpampAuthError)) throw error;
+          httpSessions.delete(uid);
+          rejectionLog(error.reason, request.ip, 'http');
+          return reply.code(rejectionStatus(error).status).send();
+        }
+      },
+    );
     scope.get(opampPath, async (_request, reply) =>
       reply
         .code(400)

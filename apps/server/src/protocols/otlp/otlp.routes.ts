@@ -1,14 +1,12 @@
-import { promisify } from 'node:util';
-import { gunzip } from 'node:zlib';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import type { BearerCache } from '../../domain/fleet/bearer-cache.ts';
-import { FailureThrottle } from '../../domain/shared/failure-throttle.ts';
-import type { Clock } from '../../domain/shared/clock.ts';
+import type { CollectorAuthenticator } from '../../domain/fleet/collector-auth.ts';
 import { DomainError } from '../../domain/shared/errors.ts';
 import type { DecodedMetrics } from '../../domain/telemetry/metric-point.ts';
 import { wantsMetric } from '../../domain/telemetry/self-metric-names.ts';
 import type { SelfTelemetryIngest } from '../../domain/telemetry/self-telemetry.ingest.ts';
+import { inflateBounded, isBodyProblem, readBoundedBody } from '../http/bounded-body.ts';
+import { jsonDepthProblem } from '../http/json-depth.ts';
 import { OtlpDecodeError } from './otlp-decode.common.ts';
 import { decodeMetricsJson } from './otlp-json.decoder.ts';
 import { decodeMetricsProtobuf } from './otlp-protobuf.decoder.ts';
@@ -21,12 +19,16 @@ import {
 } from './otlp-response.codec.ts';
 
 export interface OtlpRouteDeps {
-  readonly bearers: BearerCache;
+  /** Collector-bearer authentication, from the headers, before the body is read. */
+  readonly auth: CollectorAuthenticator;
   readonly ingest: SelfTelemetryIngest;
   readonly logger: Logger;
-  readonly clock: Clock;
-  /** Largest body accepted after decompression (and before: a compressed body is never larger). */
+  /** Largest body accepted after decompression (and as sent, when not compressed). */
   readonly maxBodyBytes: number;
+  /** Largest gzip body accepted as sent, before decompression. */
+  readonly maxCompressedBodyBytes: number;
+  /** Deepest JSON nesting accepted in an OTLP/JSON body. */
+  readonly maxJsonDepth: number;
 }
 
 type Encoding = 'protobuf' | 'json';
@@ -43,14 +45,21 @@ const rpcCode = {
   notFound: 5,
   resourceExhausted: 8,
   unimplemented: 12,
+  unavailable: 14,
   unauthenticated: 16,
 };
 
-const gunzipAsync = promisify(gunzip);
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** Failed authentications per source address before that address must wait (per minute). */
-const authFailuresBeforeThrottle = 30;
+/** What a body that could not be read becomes: an error Fastify's handler answers. */
+class BodyError extends Error {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 /**
  * `POST /v1/metrics`: OTLP/HTTP self-telemetry. The route only authenticates, decodes and
@@ -59,31 +68,32 @@ const authFailuresBeforeThrottle = 30;
  * verifies, its collector still exists, then the body (400/413/415).
  */
 export function registerOtlpRoutes(app: FastifyInstance, deps: OtlpRouteDeps): void {
-  const throttle = new FailureThrottle(deps.clock, {
-    maxFailures: authFailuresBeforeThrottle,
-    windowMs: 60_000,
-    maxKeys: 50_000,
-  });
-
   void app.register((scope, _options, done) => {
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser(
-      '*',
-      { parseAs: 'buffer', bodyLimit: deps.maxBodyBytes },
-      (_request, body, next) => {
-        next(null, body);
-      },
-    );
+    // Runs after authentication (onRequest). A gzip body is capped as sent, and again as it
+    // inflates (handlePush); a plain one at the decompressed cap.
+    scope.addContentTypeParser('*', (request, payload, next) => {
+      const limitBytes = isGzip(request) ? deps.maxCompressedBodyBytes : deps.maxBodyBytes;
+      readBoundedBody(payload, request.headers['content-length'], limitBytes).then(
+        (body) => {
+          if (isBodyProblem(body)) next(new BodyError(body.status, body.message), undefined);
+          else next(null, body);
+        },
+        (error: unknown) => {
+          next(error as Error, undefined);
+        },
+      );
+    });
 
     scope.setErrorHandler(async (error: FastifyError, request, reply) => {
       const status = error.statusCode ?? 500;
       if (status === 413) {
         return sendStatus(
-          reply,
+          reply.header('connection', 'close'),
           encodingOf(request),
           413,
           rpcCode.resourceExhausted,
-          `request body exceeds ${deps.maxBodyBytes} bytes`,
+          error.message,
         );
       }
       if (status >= 400 && status < 500)
@@ -95,7 +105,7 @@ export function registerOtlpRoutes(app: FastifyInstance, deps: OtlpRouteDeps): v
     scope.route({
       method: 'POST',
       url: '/v1/metrics',
-      onRequest: (request, reply) => authenticate(request, reply, deps, throttle),
+      onRequest: (request, reply) => authenticate(request, reply, deps),
       handler: (request, reply) => handlePush(request, reply, deps),
     });
 
@@ -120,18 +130,22 @@ async function authenticate(
   request: FastifyRequest,
   reply: FastifyReply,
   deps: OtlpRouteDeps,
-  throttle: FailureThrottle,
 ): Promise<void> {
   const encoding = encodingOf(request);
-  const authorization = request.headers.authorization;
-  const throttleKey = request.ip;
-  const waitSeconds = throttle.retryAfterSeconds(throttleKey);
-  if (waitSeconds > 0 && !deps.bearers.isCached(authorization)) {
-    // Only unverified bearers from a failing address wait; collectors already verified from
-    // behind the same address (a shared NAT) carry on.
-    deps.logger.debug({ ip: request.ip, retryAfterSeconds: waitSeconds }, 'otlp.auth: throttled');
+  const result = await deps.auth.authenticate(request.headers.authorization, request.ip);
+  if (result.ok) {
+    request.otlpCollectorId = result.collectorId;
+    return;
+  }
+  // The body is never read for a refused push: close instead of draining it.
+  void reply.header('connection', 'close');
+  if (result.reason === 'throttled') {
+    deps.logger.debug(
+      { ip: request.ip, retryAfterSeconds: result.retryAfterSeconds },
+      'otlp.auth: throttled',
+    );
     await sendStatus(
-      reply.header('retry-after', String(waitSeconds)),
+      reply.header('retry-after', String(result.retryAfterSeconds)),
       encoding,
       429,
       rpcCode.resourceExhausted,
@@ -139,26 +153,8 @@ async function authenticate(
     );
     return;
   }
-  const verification = await deps.bearers.verify(authorization);
-  if (!verification.ok) {
-    throttle.recordFailure(throttleKey);
-    deps.logger.warn(
-      { ip: request.ip, path: '/v1/metrics' },
-      `otlp.auth: rejected reason=${verification.reason}`,
-    );
-    await sendStatus(
-      reply.header('www-authenticate', 'Bearer'),
-      encoding,
-      401,
-      rpcCode.unauthenticated,
-      verification.reason === 'missing_or_malformed_bearer'
-        ? 'missing or malformed Authorization: Bearer header'
-        : 'bearer token unknown, revoked or expired',
-    );
-    return;
-  }
-  if (!(await deps.bearers.isLive(verification.collectorId))) {
-    logUnknownCollector(deps, request, verification.collectorId);
+  if (result.reason === 'collector_deregistered') {
+    logUnknownCollector(deps, request, result.collectorId);
     await sendStatus(
       reply,
       encoding,
@@ -168,7 +164,16 @@ async function authenticate(
     );
     return;
   }
-  request.otlpCollectorId = verification.collectorId;
+  deps.logger.warn({ ip: request.ip, path: '/v1/metrics' }, `otlp.auth: rejected reason=${result.reason}`);
+  await sendStatus(
+    reply.header('www-authenticate', 'Bearer'),
+    encoding,
+    401,
+    rpcCode.unauthenticated,
+    result.reason === 'missing_or_malformed_bearer'
+      ? 'missing or malformed Authorization: Bearer header'
+      : 'bearer token unknown, revoked or expired',
+  );
 }
 
 async function handlePush(
@@ -192,39 +197,15 @@ async function handlePush(
   if (!Buffer.isBuffer(raw))
     return sendStatus(reply, encoding, 400, rpcCode.invalidArgument, 'request body is empty');
 
-  let body: Buffer;
-  const contentEncoding = (request.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
-  if (contentEncoding === 'gzip') {
-    try {
-      body = await gunzipAsync(raw, { maxOutputLength: deps.maxBodyBytes });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
-        return sendStatus(
-          reply,
-          encoding,
-          413,
-          rpcCode.resourceExhausted,
-          `decompressed body exceeds ${deps.maxBodyBytes} bytes`,
-        );
-      }
-      return sendStatus(
-        reply,
-        encoding,
-        400,
-        rpcCode.invalidArgument,
-        `invalid gzip body: ${(error as Error).message}`,
-      );
-    }
-  } else if (contentEncoding === 'identity') {
-    body = raw;
-  } else {
-    return sendStatus(
-      reply,
-      encoding,
-      415,
-      rpcCode.invalidArgument,
-      `Content-Encoding ${contentEncoding} is not supported; use gzip or none`,
-    );
+  const body = await inflateBounded(raw, request.headers['content-encoding'], deps.maxBodyBytes);
+  if (isBodyProblem(body)) {
+    const code = body.status === 413 ? rpcCode.resourceExhausted : rpcCode.invalidArgument;
+    return sendStatus(reply, encoding, body.status, code, body.message);
+  }
+  if (encoding === 'json') {
+    const depthProblem = jsonDepthProblem(body, deps.maxJsonDepth);
+    if (depthProblem !== undefined)
+      return sendStatus(reply, encoding, 400, rpcCode.invalidArgument, depthProblem);
   }
 
   let decoded: DecodedMetrics;
@@ -260,6 +241,16 @@ async function handlePush(
         'unknown collectorId: this collector was deregistered; re-enrol it',
       );
     }
+    if (error instanceof DomainError && error.kind === 'unavailable') {
+      // Not committed: the collector keeps the data and retries (OTLP retryable status).
+      return sendStatus(
+        reply.header('retry-after', String(error.retryAfterSeconds ?? 5)),
+        encoding,
+        503,
+        rpcCode.unavailable,
+        error.message,
+      );
+    }
     if (error instanceof DomainError && error.kind === 'rate_limited') {
       return sendStatus(
         reply.header('retry-after', String(error.retryAfterSeconds ?? 5)),
@@ -283,6 +274,10 @@ async function handlePush(
 
 function logUnknownCollector(deps: OtlpRouteDeps, request: FastifyRequest, collectorId: string): void {
   deps.logger.warn({ ip: request.ip, collectorId }, 'otlp.dispatch: unknown collectorId');
+}
+
+function isGzip(request: FastifyRequest): boolean {
+  return (request.headers['content-encoding'] ?? '').trim().toLowerCase() === 'gzip';
 }
 
 /** The OTLP encoding named by a Content-Type (parameters such as charset ignored). */

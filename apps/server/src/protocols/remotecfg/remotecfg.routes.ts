@@ -1,18 +1,7 @@
 import { renderAlloyHash, renderServedConfig } from '@linkmesh/alloy/render';
-import { registerGetConfigRoute, registerRawGetConfig } from './remotecfg.get-config.ts';
-import type { RawRoutes } from '../http/raw-routes.ts';
 import type { MessageInitShape } from '@bufbuild/protobuf';
+import { Code, ConnectError } from '@connectrpc/connect';
 import {
-  Code,
-  ConnectError,
-  createContextKey,
-  createContextValues,
-  type ConnectRouter,
-  type HandlerContext,
-} from '@connectrpc/connect';
-import { fastifyConnectPlugin } from '@connectrpc/connect-fastify';
-import {
-  CollectorService,
   RemoteConfigStatuses,
   type EffectiveConfig,
   type GetConfigRequest,
@@ -22,83 +11,61 @@ import {
 } from '@linkmesh/contracts/gen/collector/v1/collector_pb';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { BearerCache } from '../../domain/fleet/bearer-cache.ts';
+import type { CollectorAuthenticator } from '../../domain/fleet/collector-auth.ts';
 import type { CollectorCache } from '../../domain/fleet/collector-cache.ts';
 import type { Collector } from '../../domain/fleet/collector.types.ts';
-import { FailureThrottle } from '../../domain/shared/failure-throttle.ts';
 import type { Clock } from '../../domain/shared/clock.ts';
-import { bearerFrom, lastSeenWriteIntervalMs, type FleetService } from '../../domain/fleet/fleet.service.ts';
+import { lastSeenWriteIntervalMs, type FleetService } from '../../domain/fleet/fleet.service.ts';
+import type { RawRoutes } from '../http/raw-routes.ts';
+import { RemotecfgEndpoint } from './remotecfg.connect.ts';
 
 export interface RemotecfgRouteDeps {
-  /** The main server's raw front door; without it (unit tests) GetConfig is a Fastify route. */
+  /** The main server's raw front door; without it (unit tests) the methods are Fastify routes. */
   readonly rawRoutes?: RawRoutes;
   readonly fleet: FleetService;
-  /** Verified bearers, cached (every Alloy polls every minute). */
-  readonly bearers: BearerCache;
+  /** Collector-bearer authentication, from the headers, before any body is read. */
+  readonly auth: CollectorAuthenticator;
   /** Recently read collector records, so a steady `not_modified` poll reads nothing. */
   readonly collectors: CollectorCache;
   readonly logger: Logger;
   readonly clock: Clock;
   readonly externalUrl: () => string;
+  /** Largest request body, before and after decompression. */
+  readonly maxBodyBytes: number;
+  /** Deepest JSON nesting the JSON codec accepts. */
+  readonly maxJsonDepth: number;
   /** Replaces the collector's labels with the attributes Alloy reports (`collector.*` excluded). */
   readonly setLabels: (collectorId: string, labels: Record<string, string>) => Promise<void>;
   /** Stores the configuration Alloy reports it loaded (`effective_config`, key `""`). */
   readonly recordEffectiveConfig: (collectorId: string, text: string) => Promise<void>;
 }
 
-/** Failed authentications per source address per minute before that address must wait. */
-const authFailuresBeforeThrottle = 30;
-
-/** The caller's address, handed from Fastify to the Connect handlers. */
-const clientIpKey = createContextKey<string>('', { description: 'client IP address' });
-
-type RejectReason =
-  'missing_or_malformed_bearer' | 'token_unknown_or_revoked_or_expired' | 'collector_deregistered';
-
-const rejectMessages: Record<RejectReason, string> = {
-  missing_or_malformed_bearer: 'missing or malformed Authorization: Bearer header',
-  token_unknown_or_revoked_or_expired: 'bearer token unknown, revoked or expired',
-  collector_deregistered: 'collector deregistered',
-};
-
 const utf8 = new TextDecoder('utf-8');
 
 /**
  * Grafana Alloy `remotecfg` (protocols.md §3): the Connect service `collector.v1.CollectorService`
- * on the main app (`POST /collector.v1.CollectorService/{GetConfig,RegisterCollector,
- * UnregisterCollector}`, binary and JSON codecs, gzip accepted). The collector is identified by
- * its bearer; the request `id` is recorded, never trusted.
+ * (`POST /collector.v1.CollectorService/{GetConfig,RegisterCollector,UnregisterCollector}`,
+ * binary and JSON codecs, gzip accepted), spoken by {@link RemotecfgEndpoint}. The collector is
+ * identified by its bearer; the request `id` is recorded, never trusted.
  */
-export async function registerRemotecfgRoutes(app: FastifyInstance, deps: RemotecfgRouteDeps): Promise<void> {
-  const service = new RemotecfgHandlers(deps);
-  // GetConfig is the fleet-volume call (every Alloy, every minute): answered by our own Connect
-  // unary code, from the raw request on the main server (see RawRoutes), else as a plain route.
-  if (deps.rawRoutes) registerRawGetConfig(deps.rawRoutes, service);
-  else registerGetConfigRoute(app, service);
-  const caller = (context: HandlerContext): Caller => ({
-    authorization: context.requestHeader.get('authorization') ?? undefined,
-    ip: context.values.get(clientIpKey),
+export function registerRemotecfgRoutes(app: FastifyInstance, deps: RemotecfgRouteDeps): void {
+  const endpoint = new RemotecfgEndpoint({
+    handlers: new RemotecfgHandlers(deps),
+    auth: deps.auth,
+    logger: deps.logger,
+    maxBodyBytes: deps.maxBodyBytes,
+    maxJsonDepth: deps.maxJsonDepth,
   });
-  await app.register(fastifyConnectPlugin, {
-    grpc: false,
-    grpcWeb: false,
-    contextValues: (request) => createContextValues().set(clientIpKey, request.ip),
-    routes: (router: ConnectRouter) => {
-      router.rpc(CollectorService.method.registerCollector, async (request, context) => {
-        await service.registerCollector(request, caller(context));
-        return {};
-      });
-      router.rpc(CollectorService.method.unregisterCollector, async (_request, context) => {
-        await service.unregisterCollector(caller(context));
-        return {};
-      });
-    },
-  });
+  if (deps.rawRoutes) endpoint.registerRaw(deps.rawRoutes);
+  else endpoint.registerFastify(app);
 }
 
-/** Who is calling: the Authorization header and the source address (for the failure throttle). */
-export interface Caller {
-  readonly authorization: string | undefined;
+/** An authenticated caller: its collector, bearer credential and token, and its address. */
+export interface AuthenticatedCaller {
+  readonly collectorId: string;
+  readonly credentialId: string;
+  /** The bearer it presented (the served config embeds it). */
+  readonly token: string;
   readonly ip: string;
 }
 
@@ -106,30 +73,21 @@ export interface Caller {
 const renderedCacheEntries = 200_000;
 
 export class RemotecfgHandlers {
-  private readonly throttle: FailureThrottle;
   /** `id`s already recorded as an identity change, per collector (saves a write per poll). */
   private readonly reportedIds = new Map<string, string>();
   /** Rendered content and hash per collector, bearer and external URL. */
   private readonly rendered = new Map<string, { content: string; hash: string }>();
 
-  constructor(private readonly deps: RemotecfgRouteDeps) {
-    this.throttle = new FailureThrottle(deps.clock, {
-      maxFailures: authFailuresBeforeThrottle,
-      windowMs: 60_000,
-      maxKeys: 50_000,
-    });
-  }
+  constructor(private readonly deps: RemotecfgRouteDeps) {}
 
   /**
    * The steady poll — nothing to record, bearer and collector cached, `lastSeenAt` fresh,
    * attributes unchanged — answered synchronously, without storage or an await. Anything else
    * (undefined) takes {@link getConfig}. Every Alloy polls every minute; this is most calls.
    */
-  steadyPoll(request: GetConfigRequest, caller: Caller): { notModified: true } | undefined {
-    if (request.remoteConfigStatus || request.effectiveConfig) return undefined;
-    const verified = this.deps.bearers.peek(caller.authorization);
-    if (verified === undefined) return undefined;
-    const collector = this.deps.collectors.peek(verified.collectorId);
+  steadyPoll(request: GetConfigRequest, caller: AuthenticatedCaller): boolean {
+    if (request.remoteConfigStatus || request.effectiveConfig) return false;
+    const collector = this.deps.collectors.peek(caller.collectorId);
     if (
       collector === undefined ||
       collector.deregisteredAtMs !== null ||
@@ -139,25 +97,22 @@ export class RemotecfgHandlers {
       this.deps.clock.nowMs() - collector.lastSeenAtMs >= lastSeenWriteIntervalMs ||
       attributeChanges(collector, request.localAttributes, request.attributes) !== undefined
     )
-      return undefined;
-    const token = bearerFrom(caller.authorization) ?? '';
-    return request.hash === this.served(collector.id, verified.credentialId, token).hash
-      ? { notModified: true }
-      : undefined;
+      return false;
+    return request.hash === this.served(collector.id, caller.credentialId, caller.token).hash;
   }
 
   async getConfig(
     request: GetConfigRequest,
-    caller: Caller,
+    caller: AuthenticatedCaller,
   ): Promise<MessageInitShape<typeof GetConfigResponseSchema>> {
-    const { collector, token, credentialId } = await this.authenticate(caller, 'GetConfig');
+    const collector = await this.collectorOf(caller, 'GetConfig');
     const current = await this.contact(collector, request.id, 'GetConfig');
     await this.syncAttributes(current, request.localAttributes, request.attributes);
     if (request.remoteConfigStatus)
       await this.recordStatus(collector.id, request.remoteConfigStatus, request.hash);
     if (request.effectiveConfig) await this.recordEffective(collector.id, request.effectiveConfig);
 
-    const { content, hash } = this.served(collector.id, credentialId, token);
+    const { content, hash } = this.served(collector.id, caller.credentialId, caller.token);
     if (request.hash === hash) return { notModified: true };
     this.deps.logger.info({ collectorId: collector.id, hash }, 'remotecfg.config: served');
     return { content, hash };
@@ -184,43 +139,27 @@ export class RemotecfgHandlers {
     return entry;
   }
 
-  async registerCollector(request: RegisterCollectorRequest, caller: Caller): Promise<void> {
-    const { collector } = await this.authenticate(caller, 'RegisterCollector');
+  async registerCollector(request: RegisterCollectorRequest, caller: AuthenticatedCaller): Promise<void> {
+    const collector = await this.collectorOf(caller, 'RegisterCollector');
     const current = await this.contact(collector, request.id, 'RegisterCollector');
     await this.syncAttributes(current, request.localAttributes, request.attributes);
   }
 
-  async unregisterCollector(caller: Caller): Promise<void> {
-    const { collector } = await this.authenticate(caller, 'UnregisterCollector');
+  async unregisterCollector(caller: AuthenticatedCaller): Promise<void> {
+    const collector = await this.collectorOf(caller, 'UnregisterCollector');
     await this.deps.fleet.setConnectionStatus(collector.id, 'disconnected', 'remotecfg: UnregisterCollector');
     this.deps.collectors.forget(collector.id);
   }
 
-  private async authenticate(
-    { authorization, ip }: Caller,
-    method: string,
-  ): Promise<{ collector: Collector; token: string; credentialId: string }> {
-    const waitSeconds = this.throttle.retryAfterSeconds(ip);
-    if (waitSeconds > 0 && !this.deps.bearers.isCached(authorization)) {
-      // Only unverified bearers from a failing address wait; Alloys already verified from behind
-      // the same address (a shared NAT) carry on.
-      this.deps.logger.debug({ ip, method, retryAfterSeconds: waitSeconds }, 'remotecfg.auth: throttled');
-      throw new ConnectError('too many failed authentications from this address', Code.ResourceExhausted, {
-        'retry-after': String(waitSeconds),
-      });
-    }
-    const verification = await this.deps.bearers.verify(authorization);
-    if (!verification.ok) return this.reject(verification.reason, method, ip);
-    const collector = await this.deps.collectors.get(verification.collectorId);
-    if (!collector || collector.deregisteredAtMs !== null)
-      return this.reject('collector_deregistered', method, ip);
-    return { collector, token: bearerFrom(authorization) ?? '', credentialId: verification.credentialId };
-  }
-
-  private reject(reason: RejectReason, method: string, ip: string): never {
-    this.throttle.recordFailure(ip);
-    this.deps.logger.warn({ method, ip }, `remotecfg.auth: rejected reason=${reason}`);
-    throw new ConnectError(rejectMessages[reason], Code.Unauthenticated);
+  /** The authenticated collector's record; deregistered since the bearer check → Unauthenticated. */
+  private async collectorOf(caller: AuthenticatedCaller, method: string): Promise<Collector> {
+    const collector = await this.deps.collectors.get(caller.collectorId);
+    if (collector && collector.deregisteredAtMs === null) return collector;
+    this.deps.logger.warn(
+      { method, ip: caller.ip },
+      'remotecfg.auth: rejected reason=collector_deregistered',
+    );
+    throw new ConnectError('collector deregistered', Code.Unauthenticated);
   }
 
   /**

@@ -14,6 +14,8 @@ import {
 import Fastify, { type FastifyInstance } from 'fastify';
 import { alloyComponents, parseAlloy } from '@linkmesh/alloy/syntax';
 import { BearerCache } from '../../domain/fleet/bearer-cache.ts';
+import { CollectorAuthenticator } from '../../domain/fleet/collector-auth.ts';
+import { aThrottle } from '../../testing/factories.ts';
 import { CollectorCache } from '../../domain/fleet/collector-cache.ts';
 import { FleetService } from '../../domain/fleet/fleet.service.ts';
 import { systemClock } from '../../domain/shared/clock.ts';
@@ -65,10 +67,15 @@ describe('Alloy remotecfg (Connect CollectorService)', () => {
       },
     });
     app = Fastify();
-    await registerRemotecfgRoutes(app, {
+    registerRemotecfgRoutes(app, {
       fleet,
       // No caching here: every call reads the database, so the assertions see each write.
-      bearers: new BearerCache(fleet, systemClock, { verifiedTtlMs: 0, liveTtlMs: 0, maxEntries: 10 }),
+      auth: new CollectorAuthenticator(
+        new BearerCache(fleet, systemClock, { verifiedTtlMs: 0, liveTtlMs: 0, maxEntries: 10 }),
+        aThrottle(systemClock),
+      ),
+      maxBodyBytes: 8 * 1024 * 1024,
+      maxJsonDepth: 64,
       collectors: new CollectorCache(fleet, systemClock, { ttlMs: 0, maxEntries: 10 }),
       clock: systemClock,
       logger: createLogger('info', sink),
