@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { Code, ConnectError, createClient, type Interceptor } from '@connectrpc/connect';
 import { compressionGzip, createConnectTransport } from '@connectrpc/connect-node';
@@ -323,6 +324,55 @@ describe('Alloy remotecfg (Connect CollectorService)', () => {
       assert.equal(fine.status, 200);
       assert.match(fine.headers.get('content-type') ?? '', /^application\/json/);
       assert.ok(((await fine.json()) as { content: string }).content.includes('prometheus.exporter.self'));
+    });
+  });
+  describe('RegisterCollector and UnregisterCollector: the bearer is checked before the body is read (issue #9)', () => {
+    const url = (method: string) => `${baseUrl}/collector.v1.CollectorService/${method}`;
+    const errorCode = async (response: Response) => ((await response.json()) as { code: string }).code;
+    const bomb = gzipSync(Buffer.alloc(32 * 1024 * 1024), { level: 9 });
+
+    it('answers an unauthenticated gzip bomb with 401 without inflating or decoding it', async () => {
+      for (const method of ['RegisterCollector', 'UnregisterCollector', 'GetConfig']) {
+        const response = await fetch(url(method), {
+          method: 'POST',
+          headers: { 'content-type': 'application/proto', 'content-encoding': 'gzip' },
+          body: bomb,
+        });
+        assert.equal(response.status, 401, method);
+        assert.equal(await errorCode(response), 'unauthenticated');
+      }
+    });
+
+    it('answers a malformed body from an authenticated collector with 400 invalid_argument, not 500', async () => {
+      const alloy = await newAlloy();
+      for (const [contentType, body] of [
+        ['application/proto', new Uint8Array([0x0a, 0xff, 0xff])],
+        ['application/json', '{"id": '],
+        ['application/json', '['.repeat(1000)],
+      ] as const) {
+        const response = await fetch(url('RegisterCollector'), {
+          method: 'POST',
+          headers: { authorization: `Bearer ${alloy.bearer}`, 'content-type': contentType },
+          body,
+        });
+        assert.equal(response.status, 400, contentType);
+        assert.equal(await errorCode(response), 'invalid_argument');
+      }
+    });
+
+    it('stops an authenticated gzip bomb at the body cap with 413 resource_exhausted', async () => {
+      const alloy = await newAlloy();
+      const response = await fetch(url('RegisterCollector'), {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${alloy.bearer}`,
+          'content-type': 'application/proto',
+          'content-encoding': 'gzip',
+        },
+        body: bomb,
+      });
+      assert.equal(response.status, 413);
+      assert.equal(await errorCode(response), 'resource_exhausted');
     });
   });
 });
