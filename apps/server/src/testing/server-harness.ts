@@ -64,6 +64,8 @@ export async function startTestServer(
       LINKMESH_ADMIN_TOKEN: adminToken,
       LINKMESH_ADMIN_PASSWORD: 'test-admin-password',
       LINKMESH_LOG_LEVEL: 'debug',
+      // Suites send many deliberately bad credentials from 127.0.0.1; throttling has its own tests.
+      LINKMESH_AUTH_FAILURES_PER_WINDOW: '100000',
       ...(database ? { LINKMESH_DATABASE_URL: database.url } : {}),
       ...options.env,
     },

@@ -18,7 +18,9 @@ describe('OTLP receiver under bad input', () => {
   let rowsBefore: number;
 
   before(async () => {
-    t = await startTestServer({ env: { LINKMESH_OTLP_MAX_BODY_BYTES: String(4 * 1024 * 1024) } });
+    t = await startTestServer({
+      env: { LINKMESH_OTLP_MAX_BODY_BYTES: String(4 * 1024 * 1024), LINKMESH_AUTH_FAILURES_PER_WINDOW: '30' },
+    });
     const collector = (await (
       await t.api('/api/v1/collectors', { method: 'POST', json: { name: 'victim', runtime: 'otelcol' } })
     ).json()) as {

@@ -115,7 +115,11 @@ describe('Alloy remotecfg: polling liveness, rotation and failed-auth throttle',
   const clock = new ManualClock(Date.now());
   let t: TestServer;
   before(async () => {
-    t = await startTestServer({ clock, cacheTtls: { verifiedTtlMs: 0, liveTtlMs: 0 } });
+    t = await startTestServer({
+      clock,
+      cacheTtls: { verifiedTtlMs: 0, liveTtlMs: 0 },
+      env: { LINKMESH_AUTH_FAILURES_PER_WINDOW: '30' },
+    });
   });
   after(async () => t.close());
 
