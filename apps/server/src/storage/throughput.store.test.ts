@@ -72,6 +72,41 @@ describeStorage('ComponentThroughput storage', (suite) => {
     assert.equal(limited.length, 2, 'whole pushes only: the second push would exceed the limit');
   });
 
+  suite.test(
+    'a limit cuts the oldest end of the window: the newest pushes are kept, oldest first',
+    async () => {
+      const storage = suite.storage();
+      const id = await newCollector();
+      // 25 pushes 30 s apart; room for 5 of them (2 rows each).
+      const batches = Array.from({ length: 25 }, (_, i) => push(id, 30_000 * (i + 1), i + 1));
+      await storage.transaction((stores) => stores.throughput.insertBatches(batches));
+      const read = await storage.throughput.listRows(id, { sinceMs: 0, untilMs: 10_000_000, limit: 10 });
+      assert.deepEqual(
+        read.filter((r) => r.kind === 'receiver').map((r) => r.counters.accepted),
+        [21, 22, 23, 24, 25],
+        'the five newest pushes, oldest first',
+      );
+    },
+  );
+
+  suite.test('windows select by the server’s receive time, not the collector’s clock', async () => {
+    const storage = suite.storage();
+    const id = await newCollector();
+    // A collector whose clock is a day behind: sample times are old, receive times are now.
+    const dayMs = 86_400_000;
+    await storage.transaction((stores) =>
+      stores.throughput.insertBatches([push(id, 1000 - dayMs, 1, 1000), push(id, 31_000 - dayMs, 2, 31_000)]),
+    );
+    const read = await storage.throughput.listRows(id, { sinceMs: 0, untilMs: 60_000, limit: 100 });
+    assert.deepEqual(
+      read.filter((r) => r.kind === 'receiver').map((r) => [r.counters.accepted, r.receivedAtMs]),
+      [
+        [1, 1000],
+        [2, 31_000],
+      ],
+    );
+  });
+
   suite.test('expires rows by receive time in bounded batches and deletes a collector’s rows', async () => {
     const storage = suite.storage();
     const id = await newCollector();
@@ -80,7 +115,7 @@ describeStorage('ComponentThroughput storage', (suite) => {
     );
     assert.equal(await storage.throughput.deleteReceivedBefore(500, 1), 1);
     assert.equal(await storage.throughput.deleteReceivedBefore(500, 10), 1);
-    const left = await storage.throughput.listRows(id, { sinceMs: 0, untilMs: 10, limit: 10 });
+    const left = await storage.throughput.listRows(id, { sinceMs: 0, untilMs: 1000, limit: 10 });
     assert.deepEqual(
       left.filter((r) => r.kind === 'receiver').map((r) => r.counters.accepted),
       [3],

@@ -35,15 +35,20 @@ export class ThroughputQuery {
   constructor(
     private readonly storage: Storage,
     private readonly clock: Clock,
+    /** Rows one read may return; past it the oldest pushes of the window are left out. */
+    private readonly maxRows = maxThroughputRowsPerQuery,
   ) {}
 
-  /** Raw rows (cumulative counters, as the troubleshooting page warns), oldest first. */
+  /**
+   * Raw rows (cumulative counters, as the troubleshooting page warns) received in the window,
+   * oldest first; past the limit the newest are kept.
+   */
   rawRows(collectorId: string, filter: { windowMs: number; limit: number }): Promise<ThroughputRow[]> {
     const nowMs = this.clock.nowMs();
     return this.storage.throughput.listRows(collectorId, {
       sinceMs: nowMs - filter.windowMs,
-      untilMs: nowMs + 60_000,
-      limit: Math.min(filter.limit, maxThroughputRowsPerQuery),
+      untilMs: nowMs + 1,
+      limit: Math.min(filter.limit, this.maxRows),
     });
   }
 
@@ -55,8 +60,8 @@ export class ThroughputQuery {
     const windowStartMs = nowMs - filter.windowMs;
     const rows = await this.storage.throughput.listRows(collectorId, {
       sinceMs: windowStartMs,
-      untilMs: nowMs + 60_000,
-      limit: maxThroughputRowsPerQuery,
+      untilMs: nowMs + 1,
+      limit: this.maxRows,
     });
     const series = new Map<string, [ThroughputRow, ...ThroughputRow[]]>();
     for (const row of rows) {

@@ -46,8 +46,11 @@ export interface ThroughputStore {
   /** Applies live updates; a `pending` collector becomes `connected` on its first push. */
   updateLive(updates: readonly CollectorLiveUpdate[]): Promise<void>;
   /**
-   * Rows of one collector whose push time lies in `[sinceMs, untilMs)`, oldest first, at most
-   * `limit` rows (whole pushes only, so a push is never cut in half).
+   * Rows of one collector from pushes the server received in `[sinceMs, untilMs)` — the
+   * server's clock (`receivedAtMs`), the one clock every window and the TTL use, so a collector
+   * whose clock is off is still seen; rates inside use the collector's own sample times. When
+   * the window holds more than `limit` rows, the NEWEST are kept: the limit cuts the oldest end,
+   * whole pushes only. Returned oldest first (the order rates are computed in).
    */
   listRows(
     collectorId: string,

@@ -22,11 +22,22 @@ export function toDbRow(batch: ThroughputBatch): ThroughputDbRow {
   };
 }
 
-/** Unpacks stored pushes into per-component rows, oldest push first, at most `limit` rows. */
-export function unpackRows(dbRows: readonly ThroughputDbRow[], limit: number): ThroughputRow[] {
+/**
+ * Unpacks stored pushes given newest first into per-component rows, keeping the newest whole
+ * pushes that fit in `limit` rows, and returns them oldest first.
+ */
+export function unpackNewestRows(newestFirst: readonly ThroughputDbRow[], limit: number): ThroughputRow[] {
+  const kept: ThroughputDbRow[] = [];
+  let rowCount = 0;
+  for (const db of newestFirst) {
+    if (rowCount + db.sample_count > limit) break;
+    rowCount += db.sample_count;
+    kept.push(db);
+  }
   const rows: ThroughputRow[] = [];
-  for (const db of dbRows) {
-    if (rows.length + db.sample_count > limit) break;
+  for (let i = kept.length - 1; i >= 0; i--) {
+    const db = kept[i];
+    if (db === undefined) continue;
     for (const sample of decodeSamples(db.samples)) {
       rows.push({ ...sample, collectorId: db.collector_id, receivedAtMs: db.received_at_ms });
     }

@@ -7,7 +7,7 @@ import type {
   ThroughputStore,
 } from '../../domain/telemetry/throughput.store.ts';
 import type { Database } from '../schema.ts';
-import { toDbRow, unpackRows } from './throughput.rows.ts';
+import { toDbRow, unpackNewestRows } from './throughput.rows.ts';
 
 /** 5 columns × 2,000 rows stays far below PostgreSQL's 65,535 bind parameters. */
 const insertChunkRows = 2000;
@@ -69,17 +69,18 @@ export class SqlThroughputStore implements ThroughputStore {
     collectorId: string,
     filter: { sinceMs: number; untilMs: number; limit: number },
   ): Promise<ThroughputRow[]> {
-    // A push holds at least one sample, so `limit` pushes always cover `limit` rows.
+    // Newest first, so the limit cuts the oldest end; a push holds at least one sample, so
+    // `limit` pushes always cover `limit` rows.
     const pushes = await this.db
       .selectFrom('component_throughput')
       .selectAll()
       .where('collector_id', '=', collectorId)
-      .where('time_unix_ms', '>=', filter.sinceMs)
-      .where('time_unix_ms', '<', filter.untilMs)
-      .orderBy('time_unix_ms')
+      .where('received_at_ms', '>=', filter.sinceMs)
+      .where('received_at_ms', '<', filter.untilMs)
+      .orderBy('received_at_ms', 'desc')
       .limit(filter.limit)
       .execute();
-    return unpackRows(pushes, filter.limit);
+    return unpackNewestRows(pushes, filter.limit);
   }
 
   async deleteReceivedBefore(cutoffMs: number, limit: number): Promise<number> {
