@@ -9,10 +9,14 @@
  * | v0.92–v0.105 OTLP push (no prefix)           | `receiver_accepted_spans`                        |
  * | ≥ v0.106 OTLP push                           | `otelcol_receiver_accepted_spans`                |
  * | Alloy / Prometheus / OpenMetrics             | `otelcol_receiver_accepted_spans_total`          |
+ * | scraped with unit suffixes                   | `otelcol_process_uptime_seconds_total`           |
+ * | the self-telemetry page's own wording        | `otelcol_receiver_accepted_logs`                 |
  * | host metrics over OTLP (names keep dots)     | `system.cpu.utilization`                         |
  *
- * Normalisation, in this order: `/` and `.` become `_`, one trailing `_total` is removed, one
- * leading `otelcol_` is removed; the remaining stem is looked up in two static tables.
+ * `self-metric-names.forms.ts` keeps these forms as data, with where each comes from; its test
+ * checks every example. Normalisation, in this order: `/` and `.` become `_`, one trailing
+ * `_total` is removed, one leading `otelcol_` is removed; the remaining stem is looked up in two
+ * static tables, and a host stem once more without one Prometheus unit suffix.
  *
  * Explicitly ignored: the pipeline-telemetry family with dotted `otelcol.` names
  * (`otelcol.receiver.produced.items` …, gate `telemetry.newPipelineTelemetry`). Those points name
@@ -92,6 +96,9 @@ const SIGNAL_SUFFIXES: readonly (readonly [suffix: string, signal: Exclude<Signa
   ['spans', 'traces'],
   ['metric_points', 'metrics'],
   ['log_records', 'logs'],
+  // The product's own self-telemetry page names `otelcol_receiver_accepted_logs` and
+  // `otelcol_exporter_sent_logs`: the same counters, accepted as written there.
+  ['logs', 'logs'],
   ['profile_samples', 'profiles'],
 ];
 
@@ -197,12 +204,23 @@ const HOST_STEMS: ReadonlyMap<string, HostMetricClass> = new Map([
 /** Prefix of the pipeline-telemetry family, which is ignored (see the file comment). */
 const PIPELINE_TELEMETRY_PREFIX = 'otelcol.';
 
+/**
+ * Unit suffixes a Prometheus exposition appends (`s` → `_seconds`, `By` → `_bytes`, `1` →
+ * `_ratio`). Only host and process metrics carry such units; component counters have curly
+ * units (`{span}`), which Prometheus drops.
+ */
+const PROMETHEUS_UNIT_SUFFIXES = ['_seconds', '_bytes', '_ratio'] as const;
+
 function classifyUncached(name: string): MetricClass | undefined {
   if (name.startsWith(PIPELINE_TELEMETRY_PREFIX)) return undefined;
   let stem = name.replaceAll('/', '_').replaceAll('.', '_');
   if (stem.endsWith('_total')) stem = stem.slice(0, -'_total'.length);
   if (stem.startsWith('otelcol_')) stem = stem.slice('otelcol_'.length);
-  return COMPONENT_STEMS.get(stem) ?? HOST_STEMS.get(stem);
+  const direct = COMPONENT_STEMS.get(stem) ?? HOST_STEMS.get(stem);
+  if (direct !== undefined) return direct;
+  // `otelcol_process_uptime_seconds_total`, `otelcol_process_memory_rss_bytes`, …: the scraped form.
+  const unit = PROMETHEUS_UNIT_SUFFIXES.find((suffix) => stem.endsWith(suffix));
+  return unit === undefined ? undefined : HOST_STEMS.get(stem.slice(0, -unit.length));
 }
 
 /**
