@@ -1,10 +1,11 @@
 // What the install-opamp.sh tests know about the OpAMP installer's output; the sandbox that runs it
 // is shared with the Managed-mode installer (installer.sandbox.ts).
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { parse, parseDocument } from 'yaml';
 import { loadInstallScriptTemplate } from './downloads.routes.ts';
-import { hostStateOf, InstallerSandbox } from './installer.sandbox.ts';
+import { hostStateOf, InstallerSandbox, token } from './installer.sandbox.ts';
 
 export const template = loadInstallScriptTemplate('install-opamp.sh');
 
@@ -13,6 +14,82 @@ export const opampSandbox = (serverUrl: string | null) => new InstallerSandbox('
 
 export const execStart =
   'ExecStart=/usr/local/bin/opampsupervisor --config /etc/otelcol-supervisor/supervisor.yaml';
+
+/** The unit carries the collector's name (`journalctl -u otelcol-contrib`), the old one is its alias. */
+export const unitFile = '/etc/systemd/system/otelcol-contrib.service';
+export const aliasLine = 'Alias=opamp-supervisor.service';
+/** The supervisor's storage.directory (`find /var/lib/otelcol-contrib -name 'effective_config*'`). */
+export const storageDir = '/var/lib/otelcol-contrib';
+
+/** Asserts `<storage>/effective_config.yaml` is the relative link to the supervisor's effective.yaml. */
+export function assertEffectiveConfigLink(storage: string): void {
+  const link = join(storage, 'effective_config.yaml');
+  assert.ok(lstatSync(link).isSymbolicLink(), `${link} must be a symlink`);
+  assert.equal(readlinkSync(link), 'effective.yaml');
+}
+
+/** What an earlier version of install-opamp.sh left on a host (paths relative to /). */
+export const legacy = {
+  unitFile: 'etc/systemd/system/opamp-supervisor.service',
+  dropIn: 'etc/systemd/system/opamp-supervisor.service.d/override.conf',
+  configFile: 'etc/otelcol-supervisor/supervisor.yaml',
+  storageDir: 'var/lib/otelcol/supervisor',
+  /** The storage as the supervisor leaves it; persistent_state.yaml holds the instance id. */
+  storage: {
+    'persistent_state.yaml': 'instance_id: 0199a8f2-6c3e-7b41-9d2a-5f0e1c3b7a64\n',
+    'effective.yaml': 'receivers:\n  nop: {}\n',
+    'last_recv_remote_config.dat': '\n\u0004\n\u0002\u0012\u0000',
+  } as Record<string, string>,
+  dropInText: '[Service]\nEnvironment=HTTPS_PROXY=http://proxy.corp:3128\n',
+};
+
+/**
+ * Writes, under `root`, the files the previous install-opamp.sh wrote (unit opamp-supervisor.service,
+ * storage.directory /var/lib/otelcol/supervisor), a drop-in an operator added, and a storage the
+ * supervisor filled.
+ */
+export function writeLegacyInstall(root: string): void {
+  const write = (path: string, text: string, mode = 0o644) => {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), text, { mode });
+  };
+  write(
+    legacy.unitFile,
+    [
+      '# Written by the LinkMesh OpAMP installer (install-opamp.sh); re-running it rewrites this file.',
+      '# Put local changes in a drop-in: systemctl edit opamp-supervisor.service',
+      '[Unit]',
+      'Description=OpenTelemetry OpAMP supervisor for otelcol-contrib (managed by LinkMesh)',
+      '[Service]',
+      'User=otelcol',
+      'WorkingDirectory=/var/lib/otelcol',
+      execStart,
+      '[Install]',
+      'WantedBy=multi-user.target',
+      '',
+    ].join('\n'),
+  );
+  write(legacy.dropIn, legacy.dropInText);
+  write(
+    legacy.configFile,
+    [
+      'server:',
+      '  endpoint: "ws://127.0.0.1:8080/v1/opamp"',
+      '  headers:',
+      `    Authorization: ["Bearer ${token}"]`,
+      'agent:',
+      '  executable: "/usr/local/bin/otelcol-contrib"',
+      '  # The collector logs through the supervisor, so journalctl -u opamp-supervisor shows both.',
+      '  passthrough_logs: true',
+      'storage:',
+      '  directory: "/var/lib/otelcol/supervisor"',
+      '',
+    ].join('\n'),
+    0o600,
+  );
+  for (const [name, text] of Object.entries(legacy.storage))
+    write(join(legacy.storageDir, name), text, 0o600);
+}
 
 /** Exactly the capabilities LinkMesh relies on. */
 export const capabilities = {
@@ -45,7 +122,9 @@ export function readSupervisorYaml(path: string): SupervisorYaml {
 export const hostState = () =>
   hostStateOf([
     '/etc/otelcol-supervisor',
+    '/etc/systemd/system/otelcol-contrib.service',
     '/etc/systemd/system/opamp-supervisor.service',
+    '/var/lib/otelcol-contrib',
     '/var/lib/otelcol',
     '/usr/local/bin/otelcol-contrib',
     '/usr/local/bin/opampsupervisor',

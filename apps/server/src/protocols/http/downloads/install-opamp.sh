@@ -1,7 +1,7 @@
 #!/bin/sh
 # LinkMesh OpAMP installer: installs otelcol-contrib and the upstream OpAMP supervisor on a Linux
-# host, points the supervisor at a LinkMesh server with an enrollment token, and starts
-# opamp-supervisor.service.
+# host, points the supervisor at a LinkMesh server with an enrollment token, and starts it as
+# otelcol-contrib.service (the supervisor runs the collector, so the unit carries its name).
 #
 #   curl -fsSL <server>/api/v1/downloads/install-opamp.sh | sudo sh -s -- --token <TOKEN>
 #
@@ -10,7 +10,8 @@
 # the options, the mirror layout for air-gapped hosts, and what the script writes.
 #
 # Re-running it with the same arguments rewrites the same files and restarts the service. The
-# supervisor's storage directory (its instance id, last remote config) is never deleted.
+# supervisor's storage directory (its instance id, last remote config) is never deleted; the one of
+# an install by an earlier version of this script is moved to the current place.
 set -eu
 
 # --- Pinned defaults (override with --otelcol-version / --supervisor-version or the env vars) ---
@@ -26,11 +27,22 @@ OTELCOL_BIN=/usr/local/bin/otelcol-contrib
 SUPERVISOR_BIN=/usr/local/bin/opampsupervisor
 CONFIG_DIR=/etc/otelcol-supervisor
 CONFIG_FILE=$CONFIG_DIR/supervisor.yaml
-STATE_DIR=/var/lib/otelcol
-STORAGE_DIR=$STATE_DIR/supervisor
-UNIT_NAME=opamp-supervisor.service
+# Unit and storage carry the collector's name, as LinkMesh's troubleshooting pages expect:
+# `journalctl -u otelcol-contrib` shows the supervisor's and the collector's logs, and
+# `find /var/lib/otelcol-contrib -name 'effective_config*'` finds the config the collector runs.
+STORAGE_DIR=/var/lib/otelcol-contrib
+EFFECTIVE_CONFIG_LINK=$STORAGE_DIR/effective_config.yaml
+UNIT_NAME=otelcol-contrib.service
 UNIT_FILE=/etc/systemd/system/$UNIT_NAME
 SERVICE_USER=otelcol
+# What earlier versions of this script installed; a re-run migrates it ("Migrate an earlier
+# install" below). The old unit name stays an alias of the new unit.
+LEGACY_UNIT_NAME=opamp-supervisor.service
+LEGACY_UNIT_FILE=/etc/systemd/system/$LEGACY_UNIT_NAME
+LEGACY_STATE_DIR=/var/lib/otelcol
+LEGACY_STORAGE_DIR=$LEGACY_STATE_DIR/supervisor
+# The first line of every unit this script writes (how an earlier install's unit is recognised).
+UNIT_MARKER='# Written by the LinkMesh OpAMP installer (install-opamp.sh)'
 
 umask 022
 
@@ -50,7 +62,8 @@ usage() {
 Usage: curl -fsSL <server>/api/v1/downloads/install-opamp.sh | sudo sh -s -- --token TOKEN [options]
 
 Installs otelcol-contrib and the OpenTelemetry OpAMP supervisor, enrols this host with LinkMesh
-and starts $UNIT_NAME. Linux on amd64 (x86_64) or arm64 (aarch64) with systemd; run as root.
+and starts the supervisor, which runs the collector, as $UNIT_NAME
+(alias $LEGACY_UNIT_NAME). Linux on amd64 (x86_64) or arm64 (aarch64) with systemd; run as root.
 
 Options:
   --token TOKEN             Enrollment token (lmet_...). Required; or set LINKMESH_TOKEN
@@ -65,7 +78,8 @@ Options:
   --dry-run                 Download, install and start nothing. Print what would be done and
                             write the configuration files under --root (default: a new
                             temporary directory) so they can be inspected.
-  --root DIR                With --dry-run only: prefix for every path written.
+  --root DIR                With --dry-run only: prefix for every path written (and for the
+                            earlier install it looks for, see below).
   -h, --help                Show this help.
 
 Upstream artifacts (https://github.com/open-telemetry/opentelemetry-collector-releases):
@@ -83,11 +97,18 @@ Mirror layout (--mirror M; the upstream release assets, unchanged, one directory
 Writes:
   $OTELCOL_BIN, $SUPERVISOR_BIN
   $CONFIG_FILE (mode 0600; holds the token; a replaced file is kept as supervisor.yaml.bak)
-  $UNIT_FILE
-  $STORAGE_DIR/ (supervisor storage, mode 0750)
+  $UNIT_FILE (alias $LEGACY_UNIT_NAME)
+  $STORAGE_DIR/ (supervisor storage, mode 0750), with the link
+  $EFFECTIVE_CONFIG_LINK -> effective.yaml (the config the collector runs with)
 and creates the system user '$SERVICE_USER' if it is missing.
 
-Follow the logs with: journalctl -u opamp-supervisor -f
+An install by an earlier version of this script ($LEGACY_UNIT_NAME, storage in
+$LEGACY_STORAGE_DIR) is migrated: that unit is stopped, disabled and its file
+removed (the name stays an alias); its drop-ins and its storage are moved to the new places (the
+instance id with it, so the collector keeps its identity in LinkMesh); $LEGACY_STATE_DIR is
+removed if that leaves it empty.
+
+Follow the logs with: journalctl -u ${UNIT_NAME%.service} -f
 EOF
 }
 
@@ -274,6 +295,25 @@ if [ "$dry_run" = 1 ]; then
   [ "$prefix" = / ] && prefix=
 fi
 
+# An install by an earlier version of this script: its unit file (a regular file: once migrated,
+# that path is the alias symlink systemctl enable makes) and its storage. Looked for through p(),
+# so a dry run treats --root as the host. A foreign unit of that name is refused before anything
+# is written: the alias needs the name.
+legacy_unit=0
+if [ -f "$(p "$LEGACY_UNIT_FILE")" ] && [ ! -L "$(p "$LEGACY_UNIT_FILE")" ]; then
+  head -n 1 "$(p "$LEGACY_UNIT_FILE")" | grep -Fq "$UNIT_MARKER" ||
+    die "$LEGACY_UNIT_FILE was not written by this installer, and $UNIT_NAME needs that name as its alias: disable that unit, move its file away and re-run"
+  legacy_unit=1
+fi
+# The storage only with evidence that it is ours (the upstream supervisor's default storage
+# directory is the same path): our old unit, or our supervisor.yaml naming it.
+legacy_storage=0
+if [ -d "$(p "$LEGACY_STORAGE_DIR")" ] && [ ! -L "$(p "$LEGACY_STORAGE_DIR")" ]; then
+  if [ "$legacy_unit" = 1 ] || grep -Fqx "  directory: \"$LEGACY_STORAGE_DIR\"" "$(p "$CONFIG_FILE")" 2>/dev/null; then
+    legacy_storage=1
+  fi
+fi
+
 if [ "$dry_run" = 1 ]; then
   say "dry run: nothing is downloaded, installed or started; files are written under ${prefix:-/}"
 fi
@@ -308,7 +348,7 @@ elif ! id -u "$SERVICE_USER" >/dev/null 2>&1; then
   nologin=/usr/sbin/nologin
   [ -x "$nologin" ] || nologin=/sbin/nologin
   [ -x "$nologin" ] || nologin=/bin/false
-  useradd --system --user-group --no-create-home --home-dir "$STATE_DIR" --shell "$nologin" "$SERVICE_USER" ||
+  useradd --system --user-group --no-create-home --home-dir "$STORAGE_DIR" --shell "$nologin" "$SERVICE_USER" ||
     die "cannot create the system user '$SERVICE_USER'"
   say "created the system user '$SERVICE_USER'"
 fi
@@ -321,15 +361,88 @@ else
   "$OTELCOL_BIN" --version >/dev/null 2>&1 || warn "$OTELCOL_BIN --version failed; is this the right architecture?"
 fi
 
-# Directories: the service user owns its state; root owns the config directory, readable by the group.
+# --- Migrate an earlier install -----------------------------------------------------------------
+# Earlier versions ran the supervisor as opamp-supervisor.service with its storage in
+# /var/lib/otelcol/supervisor. The old unit is stopped first (nothing writes the storage while it
+# moves), the storage moves with its persistent_state.yaml (the instance id: the collector keeps
+# its identity in LinkMesh), and the old unit file goes, its name becoming an alias of the new
+# unit. A re-run finds nothing left to migrate.
+if [ "$legacy_unit" = 1 ]; then
+  if [ "$dry_run" = 1 ]; then
+    say "[dry-run] would stop and disable $LEGACY_UNIT_NAME (installed by an earlier version of this script)"
+  else
+    systemctl stop "$LEGACY_UNIT_NAME" || die "cannot stop $LEGACY_UNIT_NAME; stop it and re-run"
+    systemctl disable "$LEGACY_UNIT_NAME" >/dev/null 2>&1 || die "systemctl disable $LEGACY_UNIT_NAME failed"
+    say "stopped and disabled $LEGACY_UNIT_NAME (installed by an earlier version of this script)"
+  fi
+fi
+
+# Moves every entry of the old storage into the new one (created if missing) unless the new one
+# already holds an instance id: that identity is kept and the old storage left alone.
+migrate_storage() {
+  from=$(p "$LEGACY_STORAGE_DIR")
+  to=$(p "$STORAGE_DIR")
+  if [ -e "$to/persistent_state.yaml" ] || [ -L "$to/persistent_state.yaml" ]; then
+    warn "$LEGACY_STORAGE_DIR and $STORAGE_DIR both hold a supervisor state; keeping $STORAGE_DIR (this collector's identity) and leaving $LEGACY_STORAGE_DIR alone: remove it once you no longer need it"
+    return 0
+  fi
+  if [ "$dry_run" = 1 ]; then
+    say "[dry-run] would move the supervisor storage $LEGACY_STORAGE_DIR to $STORAGE_DIR (with the instance id: the collector keeps its identity in LinkMesh) and remove $LEGACY_STATE_DIR if that leaves it empty"
+    return 0
+  fi
+  mkdir -p "$to"
+  for entry in "$from"/* "$from"/.[!.]* "$from"/..?*; do
+    [ -e "$entry" ] || [ -L "$entry" ] || continue
+    mv -f "$entry" "$to/" || die "cannot move $entry to $STORAGE_DIR"
+  done
+  rmdir "$from" || die "cannot remove $LEGACY_STORAGE_DIR after moving its contents"
+  say "moved the supervisor storage $LEGACY_STORAGE_DIR to $STORAGE_DIR (with the instance id: the collector keeps its identity in LinkMesh)"
+  if rmdir "$(p "$LEGACY_STATE_DIR")" 2>/dev/null; then
+    say "removed the empty $LEGACY_STATE_DIR"
+  else
+    say "left $LEGACY_STATE_DIR in place: it holds other files"
+  fi
+}
+[ "$legacy_storage" = 0 ] || migrate_storage
+
+if [ "$legacy_unit" = 1 ]; then
+  # Drop-ins (the old unit said: systemctl edit opamp-supervisor.service) follow the unit.
+  dropins_from=$(p "$LEGACY_UNIT_FILE.d")
+  dropins_to=$(p "$UNIT_FILE.d")
+  if [ -d "$dropins_from" ] && [ ! -L "$dropins_from" ]; then
+    if [ -e "$dropins_to" ] || [ -L "$dropins_to" ]; then
+      warn "left $LEGACY_UNIT_FILE.d in place: $UNIT_FILE.d exists; move the drop-ins you need into it"
+    elif [ "$dry_run" = 1 ]; then
+      say "[dry-run] would move the drop-ins $LEGACY_UNIT_FILE.d to $UNIT_FILE.d"
+    else
+      mv "$dropins_from" "$dropins_to" || die "cannot move $LEGACY_UNIT_FILE.d to $UNIT_FILE.d"
+      say "moved the drop-ins $LEGACY_UNIT_FILE.d to $UNIT_FILE.d"
+    fi
+  fi
+  if [ "$dry_run" = 1 ]; then
+    say "[dry-run] would remove $LEGACY_UNIT_FILE; $LEGACY_UNIT_NAME becomes an alias of $UNIT_NAME"
+  else
+    rm -f "$(p "$LEGACY_UNIT_FILE")"
+    say "removed $LEGACY_UNIT_FILE; $LEGACY_UNIT_NAME becomes an alias of $UNIT_NAME (its earlier logs stay under journalctl -u ${LEGACY_UNIT_NAME%.service})"
+  fi
+fi
+
+# --- Directories --------------------------------------------------------------------------------
+# The service user owns its storage; root owns the config directory, readable by the group.
 mkdir -p "$(p "$STORAGE_DIR")" "$(p "$CONFIG_DIR")"
-chmod 0750 "$(p "$STATE_DIR")" "$(p "$STORAGE_DIR")" "$(p "$CONFIG_DIR")"
+chmod 0750 "$(p "$STORAGE_DIR")" "$(p "$CONFIG_DIR")"
 if [ "$dry_run" = 1 ]; then
-  say "[dry-run] would chown $STATE_DIR and $STORAGE_DIR to $SERVICE_USER:$SERVICE_USER, $CONFIG_DIR to root:$SERVICE_USER"
+  say "[dry-run] would chown $STORAGE_DIR to $SERVICE_USER:$SERVICE_USER, $CONFIG_DIR to root:$SERVICE_USER"
 else
-  chown "$SERVICE_USER:$SERVICE_USER" "$STATE_DIR" "$STORAGE_DIR"
+  chown "$SERVICE_USER:$SERVICE_USER" "$STORAGE_DIR"
   chown "root:$SERVICE_USER" "$CONFIG_DIR"
 fi
+# The supervisor starts the collector with --config effective.yaml (the merged config) and writes
+# it into its storage; this name is the one `find /var/lib/otelcol-contrib -name 'effective_config*'`
+# and `cat /var/lib/otelcol-contrib/effective_config.yaml` look for. Relative, so it holds under
+# --root too; dangling until the supervisor has run once.
+ln -sf effective.yaml "$(p "$EFFECTIVE_CONFIG_LINK")"
+say "linked $(p "$EFFECTIVE_CONFIG_LINK") -> effective.yaml (the config the collector runs with)"
 
 # The supervisor's server.headers is a Go http.Header (name -> list of values), hence the list.
 # TLS settings are only read for wss://; with wss:// the system CA roots are used.
@@ -357,7 +470,7 @@ render_supervisor_yaml() {
     '  accepts_restart_command: true' \
     'agent:' \
     "  executable: \"$OTELCOL_BIN\"" \
-    '  # The collector logs through the supervisor, so journalctl -u opamp-supervisor shows both.' \
+    "  # The collector logs through the supervisor, so journalctl -u ${UNIT_NAME%.service} shows both." \
     '  passthrough_logs: true' \
     'storage:' \
     "  directory: \"$STORAGE_DIR\""
@@ -365,7 +478,7 @@ render_supervisor_yaml() {
 
 render_unit() {
   cat <<EOF
-# Written by the LinkMesh OpAMP installer (install-opamp.sh); re-running it rewrites this file.
+$UNIT_MARKER; re-running it rewrites this file.
 # Put local changes in a drop-in: systemctl edit $UNIT_NAME
 [Unit]
 Description=OpenTelemetry OpAMP supervisor for otelcol-contrib (managed by LinkMesh)
@@ -377,7 +490,7 @@ After=network-online.target
 Type=simple
 User=$SERVICE_USER
 Group=$SERVICE_USER
-WorkingDirectory=$STATE_DIR
+WorkingDirectory=$STORAGE_DIR
 ExecStart=$SUPERVISOR_BIN --config $CONFIG_FILE
 Restart=on-failure
 RestartSec=5s
@@ -388,6 +501,8 @@ NoNewPrivileges=true
 
 [Install]
 WantedBy=multi-user.target
+# The name earlier versions of this script gave the unit: systemctl status $LEGACY_UNIT_NAME works.
+Alias=$LEGACY_UNIT_NAME
 EOF
 }
 
@@ -430,7 +545,7 @@ if [ "$dry_run" = 1 ]; then
 else
   systemctl daemon-reload
   systemctl enable "$UNIT_NAME" >/dev/null 2>&1 || die "systemctl enable $UNIT_NAME failed"
-  systemctl restart "$UNIT_NAME" || die "$UNIT_NAME did not start; see: journalctl -u opamp-supervisor -e"
+  systemctl restart "$UNIT_NAME" || die "$UNIT_NAME did not start; see: journalctl -u ${UNIT_NAME%.service} -e"
   say "started $UNIT_NAME"
 fi
 
@@ -444,8 +559,8 @@ cat <<EOF
 
 LinkMesh OpAMP enrolment: $heading
   $(p "$CONFIG_FILE")  (mode 0600, token $token_hint)
-  $(p "$UNIT_FILE")
-  $(p "$STORAGE_DIR")/  (supervisor storage)
+  $(p "$UNIT_FILE")  (alias $LEGACY_UNIT_NAME)
+  $(p "$STORAGE_DIR")/  (supervisor storage; effective_config.yaml -> effective.yaml)
 EOF
 if [ "$dry_run" = 0 ]; then
   printf '  %s\n  %s\n' "$OTELCOL_BIN ($otelcol_version)" "$SUPERVISOR_BIN ($supervisor_version)"
@@ -453,7 +568,8 @@ fi
 cat <<EOF
 
   OpAMP endpoint:  $endpoint
-  Follow the logs: journalctl -u opamp-supervisor -f
+  Follow the logs: journalctl -u ${UNIT_NAME%.service} -f
+  Running config:  $EFFECTIVE_CONFIG_LINK (once the supervisor has started the collector)
 
 The collector appears in LinkMesh (Collectors, mode OpAMP) within about 30 seconds. If it does not,
 check the logs: an expired or already used enrollment token is refused; mint a new one and re-run.

@@ -1,23 +1,30 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { renderInstallScript } from './downloads.routes.ts';
 import {
+  aliasLine,
+  assertEffectiveConfigLink,
   capabilities,
   execStart,
   hostState,
+  legacy,
   opampSandbox,
   readSupervisorYaml,
+  storageDir,
   template,
+  unitFile,
+  writeLegacyInstall,
 } from './install-opamp.sandbox.ts';
 import { hostArch, InstallerSandbox, modeOf, realCommand, SHELLS, token, tree } from './installer.sandbox.ts';
 
 const otherToken = 'lmet_ZyXwVuTsRqPoNmLkJiHgFeDcBa9876543210_-ZyXw';
 const releases = 'https://github.com/open-telemetry/opentelemetry-collector-releases/releases/download';
 const configPath = 'etc/otelcol-supervisor/supervisor.yaml';
-const unitPath = 'etc/systemd/system/opamp-supervisor.service';
+const unitPath = unitFile.slice(1);
+const storagePath = storageDir.slice(1);
 
 for (const shell of SHELLS) {
   describe(`install-opamp.sh under ${shell.join(' ')}`, () => {
@@ -43,7 +50,7 @@ for (const shell of SHELLS) {
         },
         capabilities,
         agent: { executable: '/usr/local/bin/otelcol-contrib', passthrough_logs: true },
-        storage: { directory: '/var/lib/otelcol/supervisor' },
+        storage: { directory: storageDir },
       });
     });
 
@@ -72,30 +79,49 @@ for (const shell of SHELLS) {
       assert.equal(readSupervisorYaml(join(s.root, configPath)).server.endpoint, 'ws://[::1]:9090/v1/opamp');
     });
 
-    it('writes the systemd unit, the storage directory, and nothing outside --root', () => {
+    it('writes the otelcol-contrib unit (alias opamp-supervisor), the storage directory with the effective_config.yaml link, and nothing outside --root', () => {
       const s = sandbox();
       const before = hostState();
       const r = s.run(shell, ['--dry-run', '--root', s.root, '--token', token]);
       assert.equal(r.status, 0, r.stderr);
-      const unit = readFileSync(join(s.root, unitPath), 'utf8');
-      assert.ok(unit.split('\n').includes(execStart), unit);
-      for (const line of ['Restart=on-failure', 'After=network-online.target', 'User=otelcol']) {
-        assert.ok(unit.split('\n').includes(line), line);
+      const unit = readFileSync(join(s.root, unitPath), 'utf8').split('\n');
+      for (const line of [
+        execStart,
+        'Restart=on-failure',
+        'After=network-online.target',
+        'User=otelcol',
+        `WorkingDirectory=${storageDir}`,
+        '[Install]',
+        'WantedBy=multi-user.target',
+        aliasLine,
+      ]) {
+        assert.ok(unit.includes(line), line);
       }
+      assert.ok(unit.indexOf(aliasLine) > unit.indexOf('[Install]'), 'Alias= belongs to [Install]');
       assert.equal(modeOf(join(s.root, unitPath)), 0o644);
-      assert.equal(modeOf(join(s.root, 'var/lib/otelcol/supervisor')), 0o750);
+      assert.equal(modeOf(join(s.root, storagePath)), 0o750);
+      assertEffectiveConfigLink(join(s.root, storagePath));
       assert.deepEqual(tree(s.root), [
         'etc/',
         'etc/otelcol-supervisor/',
         'etc/otelcol-supervisor/supervisor.yaml',
         'etc/systemd/',
         'etc/systemd/system/',
-        'etc/systemd/system/opamp-supervisor.service',
+        'etc/systemd/system/otelcol-contrib.service',
         'var/',
         'var/lib/',
-        'var/lib/otelcol/',
-        'var/lib/otelcol/supervisor/',
+        'var/lib/otelcol-contrib/',
+        'var/lib/otelcol-contrib/effective_config.yaml',
       ]);
+      assert.match(
+        r.stdout,
+        /systemctl enable otelcol-contrib\.service && systemctl restart otelcol-contrib\.service/,
+      );
+      assert.doesNotMatch(
+        r.stdout,
+        /would stop|would move|earlier version/,
+        'a fresh host has nothing to migrate',
+      );
       assert.deepEqual([tree(s.tmp), tree(s.cwd), tree(s.home)], [[], [], []]);
       assert.deepEqual(s.calls(), [], 'a dry run downloads, unpacks, chowns and starts nothing');
       assert.deepEqual(hostState(), before);
@@ -151,7 +177,9 @@ for (const shell of SHELLS) {
       );
       assert.ok(!out.includes(token), 'the full token must not be printed');
       assert.ok(out.includes(`${token.slice(0, 9)}…`));
-      assert.ok(out.includes('journalctl -u opamp-supervisor -f'));
+      assert.ok(out.includes('Follow the logs: journalctl -u otelcol-contrib -f'), out);
+      assert.ok(out.includes('/var/lib/otelcol-contrib/effective_config.yaml'), out);
+      assert.ok(!out.includes('journalctl -u opamp-supervisor -f'), 'the old unit name is only an alias');
       assert.ok(out.includes('ws://127.0.0.1:8080/v1/opamp'));
     });
 
@@ -239,6 +267,40 @@ for (const shell of SHELLS) {
       ]);
     });
 
+    it('dry run on a host installed by the earlier script shows the migration and changes none of it', () => {
+      const s = sandbox();
+      writeLegacyInstall(s.root);
+      const legacyTree = tree(s.root);
+      const r = s.run(shell, ['--dry-run', '--root', s.root, '--token', token]);
+      assert.equal(r.status, 0, r.stderr);
+      for (const line of [
+        'install-opamp: [dry-run] would stop and disable opamp-supervisor.service (installed by an earlier version of this script)',
+        'install-opamp: [dry-run] would move the supervisor storage /var/lib/otelcol/supervisor to /var/lib/otelcol-contrib (with the instance id: the collector keeps its identity in LinkMesh) and remove /var/lib/otelcol if that leaves it empty',
+        'install-opamp: [dry-run] would move the drop-ins /etc/systemd/system/opamp-supervisor.service.d to /etc/systemd/system/otelcol-contrib.service.d',
+        'install-opamp: [dry-run] would remove /etc/systemd/system/opamp-supervisor.service; opamp-supervisor.service becomes an alias of otelcol-contrib.service',
+      ]) {
+        assert.ok(r.stdout.split('\n').includes(line), `${line}\nmissing from:\n${r.stdout}`);
+      }
+      assert.deepEqual(s.calls(), [], 'a dry run stops and disables nothing');
+      for (const [name, text] of Object.entries(legacy.storage)) {
+        assert.equal(readFileSync(join(s.root, legacy.storageDir, name), 'utf8'), text, name);
+      }
+      assert.deepEqual(
+        tree(s.root).filter((e) => !legacyTree.includes(e)),
+        [
+          'etc/otelcol-supervisor/supervisor.yaml.bak',
+          'etc/systemd/system/otelcol-contrib.service',
+          'var/lib/otelcol-contrib/',
+          'var/lib/otelcol-contrib/effective_config.yaml',
+        ],
+        'the earlier install stays as it was; only the new files are added',
+      );
+      // The configuration files are written under --root as in any dry run: supervisor.yaml names
+      // the new storage, the earlier one is kept as .bak.
+      assert.match(r.stdout, /notice: .*supervisor\.yaml differs from what this run writes/);
+      assert.equal(readSupervisorYaml(join(s.root, configPath)).storage.directory, storageDir);
+    });
+
     describe('refuses with a clear message', () => {
       const refuse = (
         args: (s: InstallerSandbox) => string[],
@@ -305,6 +367,19 @@ for (const shell of SHELLS) {
           /--supervisor-version must look like/,
         );
         refuse(dryRun('--token', token, '--mirror', 'mirror.corp'), /--mirror must be an http\(s\):\/\/ URL/);
+      });
+      it('an opamp-supervisor.service this installer did not write (the alias needs the name)', () => {
+        const s = sandbox();
+        mkdirSync(join(s.root, 'etc/systemd/system'), { recursive: true });
+        writeFileSync(join(s.root, legacy.unitFile), '[Service]\nExecStart=/opt/other/supervisor\n');
+        const r = s.run(shell, ['--dry-run', '--root', s.root, '--token', token]);
+        assert.notEqual(r.status, 0);
+        assert.match(
+          r.stderr,
+          /error: \/etc\/systemd\/system\/opamp-supervisor\.service was not written by this installer, and otelcol-contrib\.service needs that name as its alias/,
+        );
+        assert.deepEqual(tree(s.root), ['etc/', 'etc/systemd/', 'etc/systemd/system/', legacy.unitFile]);
+        assert.equal(r.stdout, '');
       });
       it('--root without --dry-run', () => {
         refuse((s) => ['--root', s.root, '--token', token], /--root is only allowed with --dry-run/);
