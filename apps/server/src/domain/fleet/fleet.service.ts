@@ -1,8 +1,8 @@
-import { redactSecrets } from '../opamp/redact.ts';
 import type { Clock } from '../shared/clock.ts';
 import { displayPrefix, hashCredential, looksLikeCredential, mintCredential } from '../shared/credentials.ts';
 import { invalid, notFound } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
+import { redactSecrets, redactSecretsDeep } from '../shared/redact-secrets.ts';
 import type { RequestContext } from '../shared/request-context.ts';
 import type { Storage, Stores } from '../shared/storage.port.ts';
 import type { CollectorListFilter } from './collector.store.ts';
@@ -98,7 +98,7 @@ export class FleetService {
     collector: Omit<NewCollector, 'id' | 'createdAtMs'>,
   ): Promise<Collector> {
     const created = await stores.collectors.insert({
-      ...collector,
+      ...reportedFacts(collector),
       id: newId(),
       createdAtMs: this.clock.nowMs(),
     });
@@ -128,7 +128,7 @@ export class FleetService {
       instanceUid?: string | undefined;
     },
   ): Promise<void> {
-    const patch = Object.fromEntries(Object.entries(facts).filter(([, v]) => v !== undefined));
+    const patch = Object.fromEntries(Object.entries(reportedFacts(facts)).filter(([, v]) => v !== undefined));
     if (Object.keys(patch).length > 0) await this.storage.collectors.update(collectorId, patch);
   }
 
@@ -148,9 +148,9 @@ export class FleetService {
     await this.storage.collectors.update(collectorId, { hostname });
   }
 
-  /** Replaces the labels an agent reports (Alloy remotecfg attributes, `collector.*` excluded). */
+  /** Replaces the labels an agent reports (Alloy remotecfg attributes, `collector.*` excluded), redacted. */
   async setLabels(collectorId: string, labels: Record<string, string>): Promise<void> {
-    await this.storage.collectors.update(collectorId, { labels });
+    await this.storage.collectors.update(collectorId, { labels: redactSecretsDeep(labels) });
   }
 
   /** Keeps the effective config a collector reported outside OpAMP, secrets redacted. */
@@ -395,13 +395,17 @@ export class FleetService {
     }
   }
 
+  /**
+   * Appends an event. Details often quote what a collector reported (an apply error, a remotecfg
+   * id), so detail and dedupe key are redacted here, for every caller.
+   */
   async recordEvent(collectorId: string, type: CollectorEventType, detail: string, dedupeKey?: string) {
     return this.storage.events.append({
       collectorId,
       type,
       atMs: this.clock.nowMs(),
-      detail,
-      ...(dedupeKey === undefined ? {} : { dedupeKey }),
+      detail: redactSecrets(detail),
+      ...(dedupeKey === undefined ? {} : { dedupeKey: redactSecrets(dedupeKey) }),
     });
   }
 
@@ -412,6 +416,27 @@ export class FleetService {
     await this.get(collectorId);
     return this.storage.events.list(collectorId, filter);
   }
+}
+
+/**
+ * The free-text facts an agent reports about itself, secrets redacted before they are stored.
+ * `instanceUid` is an identity compared on every poll and is kept as reported.
+ */
+function reportedFacts<
+  T extends {
+    name?: string;
+    hostname?: string | null | undefined;
+    os?: string | null | undefined;
+    arch?: string | null | undefined;
+    version?: string | null | undefined;
+  },
+>(facts: T): T {
+  const redacted = { ...facts };
+  for (const key of ['name', 'hostname', 'os', 'arch', 'version'] as const) {
+    const value = facts[key];
+    if (typeof value === 'string') (redacted as Record<string, unknown>)[key] = redactSecrets(value);
+  }
+  return redacted;
 }
 
 /** Stores a new collector bearer (hash only). */

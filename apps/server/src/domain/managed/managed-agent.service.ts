@@ -7,6 +7,7 @@ import { isAgentPublicKey, sealToken } from '@linkmesh/contracts/sealed-token';
 import type { FleetListener, FleetService, RotationFacts } from '../fleet/fleet.service.ts';
 import type { Clock } from '../shared/clock.ts';
 import { conflict, invalid } from '../shared/errors.ts';
+import { redactSecretsDeep } from '../shared/redact-secrets.ts';
 import type { Storage } from '../shared/storage.port.ts';
 
 /** How often agents are asked to report; a Managed host counts as stale after three misses. */
@@ -34,12 +35,14 @@ export class ManagedAgentService implements FleetListener {
   /**
    * One report from the agent of `collectorId`, authenticated by `credentialId`. Updates the
    * collector record, records restarts, and hands out a pending rotation until the agent shows
-   * up with the new bearer.
+   * up with the new bearer. The report's free text (binary path, version line, exit signal…) is
+   * redacted before it is stored: a wrapper's command line can carry the bearer.
    */
   async report(
     auth: { collectorId: string; credentialId: string },
-    report: AgentReportRequest,
+    reported: AgentReportRequest,
   ): Promise<AgentReportResponse> {
+    const report = redactSecretsDeep(reported);
     const collector = await this.fleet.get(auth.collectorId);
     if (collector.mode !== 'managed')
       throw conflict(`collector is in ${collector.mode} mode; only Managed-mode agents report host context`);

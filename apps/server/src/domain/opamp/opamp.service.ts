@@ -6,6 +6,7 @@ import type { Clock } from '../shared/clock.ts';
 import { looksLikeCredential } from '../shared/credentials.ts';
 import { parse as parseYaml } from 'yaml';
 import { DomainError, invalid } from '../shared/errors.ts';
+import { redactSecrets, redactSecretsDeep } from '../shared/redact-secrets.ts';
 import type { RequestContext } from '../shared/request-context.ts';
 import type { Storage } from '../shared/storage.port.ts';
 import { baselineOtelConfig } from './baseline-config.ts';
@@ -15,7 +16,6 @@ import type {
   OpampAgentRecord,
   RemoteConfigStatusView,
 } from './opamp-agent.types.ts';
-import { redactSecrets } from './redact.ts';
 
 /** Who opened an OpAMP connection, decided on the upgrade / POST before any message is read. */
 export type OpampCredential =
@@ -108,7 +108,7 @@ export class OpampService {
    */
   async attach(credential: OpampCredential, report: AgentReport): Promise<Attachment> {
     if (credential.kind === 'collector') return { collectorId: credential.collectorId, newBearer: undefined };
-    const description = report.description ?? { identifying: {}, nonIdentifying: {} };
+    const description = redactSecretsDeep(report.description ?? { identifying: {}, nonIdentifying: {} });
     try {
       const redemption = await this.enrollment.redeem(
         credential.token,
@@ -150,9 +150,12 @@ export class OpampService {
 
   /**
    * Stores what changed and records events: `config_applied` / `config_failed` when the apply
-   * status reaches APPLIED / FAILED for a hash (once per hash and status).
+   * status reaches APPLIED / FAILED for a hash (once per hash and status). Everything the agent
+   * reported is redacted first: its effective config, health messages and apply errors quote
+   * exporter headers and its own bearer.
    */
-  async record(collectorId: string, report: AgentReport): Promise<OpampAgentRecord> {
+  async record(collectorId: string, reported: AgentReport): Promise<OpampAgentRecord> {
+    const report = redactedReport(reported);
     const nowMs = this.clock.nowMs();
     const previous = await this.storage.opampAgents.get(report.instanceUid);
     const record: OpampAgentRecord = {
@@ -160,10 +163,7 @@ export class OpampService {
       collectorId,
       capabilities: report.capabilities,
       description: report.description ?? previous?.description ?? { identifying: {}, nonIdentifying: {} },
-      effectiveConfig:
-        report.effectiveConfig === undefined
-          ? (previous?.effectiveConfig ?? null)
-          : redactSecrets(report.effectiveConfig),
+      effectiveConfig: report.effectiveConfig ?? previous?.effectiveConfig ?? null,
       health: report.health ?? previous?.health ?? null,
       remoteConfigStatus: report.remoteConfigStatus ?? previous?.remoteConfigStatus ?? null,
       transport: report.transport,
@@ -278,6 +278,17 @@ function validateOtelYaml(yaml: string): void {
       'service::telemetry is managed by LinkMesh (own_metrics offer); remove it from the config',
     );
   }
+}
+
+/** A report with every reported text redacted (undefined fields stay undefined: unchanged). */
+function redactedReport(report: AgentReport): AgentReport {
+  return {
+    ...report,
+    description: report.description && redactSecretsDeep(report.description),
+    effectiveConfig: report.effectiveConfig === undefined ? undefined : redactSecrets(report.effectiveConfig),
+    health: report.health && redactSecretsDeep(report.health),
+    remoteConfigStatus: report.remoteConfigStatus && redactSecretsDeep(report.remoteConfigStatus),
+  };
 }
 
 function hostnameOf(description: AgentDescriptionView): string | undefined {

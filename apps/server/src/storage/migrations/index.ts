@@ -3,6 +3,7 @@ import { componentThroughput } from './0002-component-throughput.ts';
 import { opampAgents } from './0003-opamp-agents.ts';
 import { collectorReports } from './0004-collector-reports.ts';
 import { managedAgents } from './0005-managed-agents.ts';
+import { redactReportedSecrets } from './0006-redact-reported-secrets.ts';
 import type { Migration } from './migration.ts';
 
 /** Every migration, oldest first. Append only. */
@@ -12,4 +13,5 @@ export const migrations: readonly Migration[] = [
   opampAgents,
   collectorReports,
   managedAgents,
+  redactReportedSecrets,
 ];

@@ -23,6 +23,8 @@ export function registerCollectorConfigRoutes(
       const agent = await deps.opamp.agentOf(collector.id);
       const desired = collector.runtime === 'otelcol' ? deps.opamp.desiredConfig(collector.id) : undefined;
       const status = agent?.remoteConfigStatus ?? null;
+      // Alloy reports its effective config over remotecfg, not OpAMP: kept on the collector.
+      const reported = agent ? undefined : await deps.fleet.reportedEffectiveConfig(collector.id);
       return {
         collectorId: collector.id,
         rendered: desired ? { format: 'otel-yaml', content: desired.yaml, hash: desired.hashHex } : null,
@@ -32,7 +34,7 @@ export function registerCollectorConfigRoutes(
           current: desired !== undefined && status.lastRemoteConfigHash === desired.hashHex,
           errorMessage: status.errorMessage || null,
         },
-        effectiveConfig: agent?.effectiveConfig ?? null,
+        effectiveConfig: agent?.effectiveConfig ?? reported?.text ?? null,
         health: agent?.health ?? null,
         agent: agent && {
           instanceUid: agent.instanceUid,
