@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-// `npm start`: builds the web UI if needed, then runs the server (TypeScript via tsx) in this
-// process, so SIGTERM/SIGINT reach it directly. Arguments after `--` go to the server.
-import { register } from 'tsx/esm/api';
+// `npm start`: builds the web UI and the server when they are missing or older than their
+// sources (so a fresh clone needs no other step), then runs the built server
+// (apps/server/dist/bin.mjs, plain JavaScript) in this process, so SIGTERM/SIGINT reach it
+// directly. Arguments after `--` go to the server.
+import { ensureBuild } from './build.mjs';
 import { ensureWebBuild } from './ensure-web-build.mjs';
 
 ensureWebBuild();
-register();
-await import('../apps/server/src/bin.ts');
+await ensureBuild();
+await import('../apps/server/dist/bin.mjs');

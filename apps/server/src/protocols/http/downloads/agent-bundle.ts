@@ -1,5 +1,6 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 
 /** The agent's entry point in this repository (apps/agent/src/cli.ts). */
 export const AGENT_ENTRY_URL = new URL('../../../../../agent/src/cli.ts', import.meta.url);
@@ -15,8 +16,29 @@ export const AGENT_BUNDLE_BANNER = [
   'const require = __linkmeshCreateRequire(import.meta.url);',
 ].join('\n');
 
+/**
+ * The agent bundle `npm run build` writes beside the built server (scripts/build.mjs); absent
+ * when the server runs from its TypeScript sources.
+ */
+export const PREBUILT_AGENT_URL = new URL('./linkmesh-agent.mjs', import.meta.url);
+
+/**
+ * The agent as served: the bundle made at build time when there is one (production: `npm start`
+ * runs the built server), else one bundled from the sources on first use (a server run from
+ * TypeScript, as in the test suite).
+ */
+export function agentBundleSource(entry: URL | string = AGENT_ENTRY_URL): () => Promise<string> {
+  if (existsSync(PREBUILT_AGENT_URL)) {
+    let cached: Promise<string> | undefined;
+    return () => (cached ??= readFile(PREBUILT_AGENT_URL, 'utf8'));
+  }
+  return lazyAgentBundle(entry);
+}
+
 /** Bundles `entry` and everything it imports into one ES module for Node 20. */
 export async function bundleAgent(entry: URL | string): Promise<string> {
+  // Loaded only here: the built server serves its prebuilt bundle and never needs esbuild.
+  const { build } = await import('esbuild');
   const result = await build({
     entryPoints: [typeof entry === 'string' ? entry : fileURLToPath(entry)],
     bundle: true,

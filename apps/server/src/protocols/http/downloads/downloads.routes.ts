@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { errorBody } from '../api-errors.ts';
-import { AGENT_ENTRY_URL, lazyAgentBundle } from './agent-bundle.ts';
+import { agentBundleSource, lazyAgentBundle } from './agent-bundle.ts';
 
 /** The one token the server replaces in an install script; it sits inside a single-quoted sh string. */
 export const SERVER_URL_PLACEHOLDER = '__LINKMESH_SERVER_URL__';
@@ -77,8 +77,9 @@ export interface DownloadRouteDeps {
  * - `GET /api/v1/downloads/install.sh` and `…/install-opamp.sh`: the one-line installers
  *   (`curl -fsSL <server>/api/v1/downloads/install.sh | sudo sh -s -- --token …`) with the
  *   external URL filled in. Templates are read here, so a missing one fails start-up.
- * - `GET /api/v1/downloads/linkmesh-agent.mjs`: the Managed-mode agent as one ES module, bundled
- *   on the first request and then served from memory; 503 while it cannot be built.
+ * - `GET /api/v1/downloads/linkmesh-agent.mjs`: the Managed-mode agent as one ES module — the
+ *   bundle `npm run build` made, or (running from sources) one bundled on the first request;
+ *   served from memory; 503 while it cannot be built.
  */
 export function registerDownloadRoutes(app: FastifyInstance, deps: DownloadRouteDeps): void {
   for (const name of INSTALL_SCRIPTS) {
@@ -91,7 +92,7 @@ export function registerDownloadRoutes(app: FastifyInstance, deps: DownloadRoute
     );
   }
 
-  const agentBundle = lazyAgentBundle(deps.agentEntry ?? AGENT_ENTRY_URL);
+  const agentBundle = deps.agentEntry === undefined ? agentBundleSource() : lazyAgentBundle(deps.agentEntry);
   app.get('/api/v1/downloads/linkmesh-agent.mjs', async (_request, reply) => {
     let source: string;
     try {
