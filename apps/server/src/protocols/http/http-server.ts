@@ -11,6 +11,7 @@ import type { ServerMetrics } from '../../platform/metrics.ts';
 import { errorBody, sendKnownError } from './api-errors.ts';
 import { registerJsonBodyParser } from './json-body.parser.ts';
 import { RawRoutes } from './raw-routes.ts';
+import { registerSecurityHeaders } from './security-headers.ts';
 
 /** Fastify's own defaults for the servers it creates (we create ours: see serverFactory). */
 const keepAliveTimeoutMs = 72_000;
@@ -73,6 +74,7 @@ export async function createHttpServer(
 
   await app.register(fastifyCookie);
   registerJsonBodyParser(app, options.jsonLimits);
+  registerSecurityHeaders(app, { tls: options.tls !== undefined, skipPathPrefixes: highVolumePrefixes });
 
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
