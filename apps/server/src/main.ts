@@ -22,6 +22,7 @@ import type { Logger } from './platform/logger.ts';
 import { ServerMetrics } from './platform/metrics.ts';
 import { loadServerSecret } from './platform/server-secret.ts';
 import { apiAuthentication } from './protocols/http/auth.hooks.ts';
+import { csrfProtection } from './protocols/http/csrf.hooks.ts';
 import { registerDownloadRoutes } from './protocols/http/downloads/downloads.routes.ts';
 import { createHttpServer } from './protocols/http/http-server.ts';
 import { registerAccessRoutes } from './protocols/http/routes/access.routes.ts';
@@ -169,6 +170,8 @@ export async function startServer(config: Config, options: StartOptions): Promis
     // Derived from `listen`; fixed up after binding when the port was 0 (tests, ephemeral runs).
     let externalUrl = config.externalUrl;
     const currentExternalUrl = () => externalUrl;
+    // Before authentication: a forged cross-site write is refused before its cookie is looked up.
+    server.addHook('onRequest', csrfProtection({ externalUrl: currentExternalUrl, logger }));
     server.addHook('onRequest', apiAuthentication(auth));
     registerHealthRoutes(server, { storage, metrics, isShuttingDown: () => shuttingDown });
     registerAuthRoutes(server, {

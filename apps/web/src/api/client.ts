@@ -52,6 +52,8 @@ export async function apiRequest<T>(path: string, options: RequestOptions = {}):
     credentials: 'same-origin',
     headers: { accept: 'application/json' },
   };
+  // Every body goes as JSON: the server refuses a cookie-authenticated write whose body is
+  // anything else (CSRF check, decision 0013). Writes without a body send no Content-Type.
   if (options.json !== undefined) {
     init.headers = { accept: 'application/json', 'content-type': 'application/json' };
     init.body = JSON.stringify(options.json);

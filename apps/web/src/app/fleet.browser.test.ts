@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
@@ -106,7 +108,11 @@ describe('fleet UI in headless Chromium', () => {
 
   afterEach(async () => {
     if (skip) return;
-    await context.close();
+    try {
+      fleet.assertNoPolicyViolations();
+    } finally {
+      await context.close();
+    }
   });
 
   after(async () => {
@@ -387,6 +393,73 @@ describe('fleet UI in headless Chromium', () => {
     await fleet.page.screenshot({ path: join(screenshotDir, 'enrollment-tokens.png'), fullPage: true });
     await fleet.revokeEnrollmentToken(view.prefix);
   });
+
+  it(
+    'runs under the server’s Content Security Policy and its own writes pass the CSRF check',
+    { skip },
+    async () => {
+      const loginPage = await fleet.page.goto('/login');
+      const csp = (await loginPage?.allHeaders())?.['content-security-policy'] ?? '';
+      assert.match(csp, /(^|;)script-src 'self'(;|$)/);
+      // Login, JSON writes, a write without a body and the logout, all with the cookie.
+      await fleet.submitLogin('admin', 'test-admin-password');
+      await fleet.collectorsHeading.waitFor();
+      const { dialog } = await fleet.addAlloyCollector('csp-and-csrf');
+      await fleet.closeDialog(dialog);
+      await fleet.openEnrollmentTokens();
+      await fleet.createEnrollmentToken();
+      await fleet.signOut();
+      const refused = server.logs.filter((line) => line.includes('http.csrf: refused'));
+      assert.deepEqual(refused, []);
+    },
+  );
+
+  it(
+    'refuses a forged bearer rotation from another port on the same host, which SameSite=Strict lets through',
+    { skip },
+    async () => {
+      const { collector } = await enrollCollector('forgery-target', 'alloy');
+      // Another service on the same host is the same site: the browser sends the session cookie.
+      const attacker = createServer((_request, response) => {
+        response
+          .writeHead(200, { 'content-type': 'text/html' })
+          .end('<!doctype html><title>elsewhere</title>');
+      });
+      await new Promise<void>((resolve) => attacker.listen(0, '127.0.0.1', resolve));
+      try {
+        await fleet.login();
+        const rotationsBefore = await rotationCount(collector.id);
+        const { port } = attacker.address() as AddressInfo;
+        await fleet.page.goto(`http://127.0.0.1:${port}/`);
+        const refusedBefore = server.logs.filter((line) => line.includes('http.csrf: refused')).length;
+        // A "simple" request: no preflight. Its answer is unreadable either way (opaque, and
+        // blocked by Cross-Origin-Resource-Policy), but without the check the rotation happens.
+        await fleet.page.evaluate(async (target) => {
+          await fetch(target, {
+            method: 'POST',
+            mode: 'no-cors',
+            credentials: 'include',
+            headers: { 'content-type': 'text/plain' },
+            body: 'x',
+          }).catch(() => undefined);
+        }, `${server.url}/api/v1/collectors/${collector.id}/rotate-token`);
+        const refusals = server.logs
+          .filter((line) => line.includes('http.csrf: refused'))
+          .slice(refusedBefore);
+        assert.equal(refusals.length, 1, 'the forged write was not refused by the CSRF check');
+        assert.match(refusals[0] ?? '', /"secFetchSite":"same-site"/);
+        assert.equal(await rotationCount(collector.id), rotationsBefore);
+      } finally {
+        await new Promise((resolve) => attacker.close(resolve));
+      }
+    },
+  );
+
+  async function rotationCount(collectorId: string): Promise<number> {
+    const listed = await server.api(`/api/v1/collectors/${collectorId}/events`);
+    const { items } = (await listed.json()) as { items: CollectorEventView[] };
+    return items.filter((event) => event.type === 'token_rotated').length;
+  }
 
   it('signs out and returns to the login page', { skip }, async () => {
     await fleet.login();

@@ -11,7 +11,24 @@ import type { Locator, Page } from 'playwright-core';
  * await fleet.collectorRow('edge-1').waitFor();
  */
 export class FleetPage {
-  constructor(readonly page: Page) {}
+  /** Console lines in which Chromium reported blocking something (CSP, mixed content, CORS). */
+  readonly policyViolations: string[] = [];
+
+  constructor(readonly page: Page) {
+    page.on('console', (message) => {
+      const text = message.text();
+      if (/Content Security Policy|Refused to/.test(text)) this.policyViolations.push(text);
+    });
+  }
+
+  /**
+   * Fails when the page logged a blocked script, style, image, frame or connection: the UI
+   * must run entirely under the server's Content Security Policy (decision 0013).
+   */
+  assertNoPolicyViolations(): void {
+    if (this.policyViolations.length > 0)
+      throw new Error(`the browser blocked something:\n${this.policyViolations.join('\n')}`);
+  }
 
   async login(username = 'admin', password = 'test-admin-password'): Promise<void> {
     await this.page.goto('/login');
