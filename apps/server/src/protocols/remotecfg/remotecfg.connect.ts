@@ -18,6 +18,8 @@ import {
   UnregisterCollectorRequestSchema,
   UnregisterCollectorResponseSchema,
   type GetConfigRequest,
+  type GetConfigResponse,
+  type RegisterCollectorRequest,
 } from '@linkmesh/contracts/gen/collector/v1/collector_pb';
 import type { FastifyInstance } from 'fastify';
 import { LRUCache } from 'lru-cache';
@@ -26,7 +28,8 @@ import type { CollectorAuth, CollectorAuthenticator } from '../../domain/fleet/c
 import { inflateBounded, isBodyProblem, readBoundedBody } from '../http/bounded-body.ts';
 import { jsonDepthProblem } from '../http/json-depth.ts';
 import type { RawDone, RawRoutes } from '../http/raw-routes.ts';
-import type { AuthenticatedCaller, RemotecfgHandlers } from './remotecfg.routes.ts';
+import type { AlloyConfigAnswer, AlloyPoll } from '../../domain/remotecfg/alloy-poll.types.ts';
+import { pollOf, type AuthenticatedCaller, type RemotecfgHandlers } from './remotecfg.routes.ts';
 
 /** The one path of the fleet-volume call (every Alloy, every minute). */
 export const getConfigPath = '/collector.v1.CollectorService/GetConfig';
@@ -77,17 +80,14 @@ const methods: readonly UnaryMethod[] = [
     input: GetConfigRequestSchema,
     call: async (deps, message, caller) => ({
       schema: GetConfigResponseSchema,
-      message: create(
-        GetConfigResponseSchema,
-        await deps.handlers.getConfig(message as GetConfigRequest, caller),
-      ),
+      message: configResponse(await deps.handlers.getConfig(pollOf(message as GetConfigRequest), caller)),
     }),
   },
   {
     name: 'RegisterCollector',
     input: RegisterCollectorRequestSchema,
     call: async (deps, message, caller) => {
-      await deps.handlers.registerCollector(message as never, caller);
+      await deps.handlers.registerCollector(message as RegisterCollectorRequest, caller);
       return { schema: RegisterCollectorResponseSchema, message: create(RegisterCollectorResponseSchema) };
     },
   },
@@ -122,7 +122,7 @@ export class RemotecfgEndpoint {
    * nothing new sends the same bytes every poll, so a byte compare replaces the decode. Only
    * requests that authenticated are remembered; bounded in entries and bytes.
    */
-  private readonly lastRequests = new LRUCache<string, { body: Buffer; message: GetConfigRequest }>({
+  private readonly lastRequests = new LRUCache<string, { body: Buffer; poll: AlloyPoll }>({
     max: 200_000,
     maxSize: 128 * 1024 * 1024,
     sizeCalculation: (entry) => entry.body.length + 64,
@@ -218,11 +218,11 @@ export class RemotecfgEndpoint {
           (encoding === undefined || encoding === 'identity')
         ) {
           // The steady poll: same bytes as last time, nothing to record: answered in this tick.
-          const message = this.decodeRemembered(received, caller);
-          if (message === undefined)
+          const poll = this.decodeRemembered(received, caller);
+          if (poll === undefined)
             return this.finish(exchange, invalidArgument('cannot decode GetConfigRequest'));
-          if (this.deps.handlers.steadyPoll(message, caller)) return this.finish(exchange, notModifiedProto);
-          return this.finish(exchange, await this.answer(method, message, codec, caller));
+          if (this.deps.handlers.isSteadyPoll(poll, caller)) return this.finish(exchange, notModifiedProto);
+          return this.finish(exchange, await this.answerPoll(poll, caller));
         }
         const body = await inflateBounded(received, encoding, this.deps.maxBodyBytes);
         if (isBodyProblem(body)) return this.finish(exchange, problemAnswer(body.status, body.message));
@@ -233,6 +233,20 @@ export class RemotecfgEndpoint {
       .catch((error: unknown) => {
         exchange.outcome.fail(error);
       });
+  }
+
+  /** A binary GetConfig already decoded into its poll (the remembered path). */
+  private async answerPoll(poll: AlloyPoll, caller: AuthenticatedCaller): Promise<Answer> {
+    try {
+      const reply = configResponse(await this.deps.handlers.getConfig(poll, caller));
+      return {
+        status: 200,
+        headers: { 'content-type': 'application/proto' },
+        body: Buffer.from(toBinary(GetConfigResponseSchema, reply)),
+      };
+    } catch (error) {
+      return errorAnswer(ConnectError.from(error));
+    }
   }
 
   private async answer(
@@ -271,14 +285,14 @@ export class RemotecfgEndpoint {
     }
   }
 
-  /** Decodes a binary GetConfig, reusing the last decode when the bytes did not change. */
-  private decodeRemembered(body: Buffer, caller: AuthenticatedCaller): GetConfigRequest | undefined {
+  /** Decodes a binary GetConfig into its poll, reusing the last one when the bytes did not change. */
+  private decodeRemembered(body: Buffer, caller: AuthenticatedCaller): AlloyPoll | undefined {
     const last = this.lastRequests.get(caller.credentialId);
-    if (last?.body.equals(body)) return last.message;
+    if (last?.body.equals(body)) return last.poll;
     try {
-      const message = fromBinary(GetConfigRequestSchema, body);
-      this.lastRequests.set(caller.credentialId, { body: Buffer.from(body), message });
-      return message;
+      const poll = pollOf(fromBinary(GetConfigRequestSchema, body));
+      this.lastRequests.set(caller.credentialId, { body: Buffer.from(body), poll });
+      return poll;
     } catch {
       return undefined;
     }
@@ -349,6 +363,13 @@ function invalidArgument(message: string): Answer {
 function problemAnswer(status: 400 | 413 | 415, message: string): Answer {
   const code = status === 413 ? Code.ResourceExhausted : status === 415 ? Code.Unknown : Code.InvalidArgument;
   return errorAnswer(new ConnectError(message, code), status);
+}
+
+function configResponse(answer: AlloyConfigAnswer): GetConfigResponse {
+  return create(
+    GetConfigResponseSchema,
+    answer.notModified ? { notModified: true } : { content: answer.content, hash: answer.hash },
+  );
 }
 
 /** The `not_modified` answer in the binary codec, encoded once. */

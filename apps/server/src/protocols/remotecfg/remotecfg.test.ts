@@ -16,6 +16,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { alloyComponents, parseAlloy } from '@linkmesh/alloy/syntax';
 import { BearerCache } from '../../domain/fleet/bearer-cache.ts';
 import { CollectorAuthenticator } from '../../domain/fleet/collector-auth.ts';
+import { AlloyPollingService } from '../../domain/remotecfg/alloy-polling.service.ts';
 import { aThrottle } from '../../testing/factories.ts';
 import { CollectorCache } from '../../domain/fleet/collector-cache.ts';
 import { FleetService } from '../../domain/fleet/fleet.service.ts';
@@ -53,8 +54,6 @@ describe('Alloy remotecfg (Connect CollectorService)', () => {
   let app: FastifyInstance;
   let baseUrl: string;
   const logs: string[] = [];
-  const labels = new Map<string, Record<string, string>>();
-  const effective = new Map<string, string>();
   const externalUrl = 'https://fleet.example.com';
 
   before(async () => {
@@ -68,27 +67,17 @@ describe('Alloy remotecfg (Connect CollectorService)', () => {
       },
     });
     app = Fastify();
+    const collectorCache = new CollectorCache(fleet, systemClock, { ttlMs: 0, maxEntries: 10 });
     registerRemotecfgRoutes(app, {
-      fleet,
       // No caching here: every call reads the database, so the assertions see each write.
       auth: new CollectorAuthenticator(
         new BearerCache(fleet, systemClock, { verifiedTtlMs: 0, liveTtlMs: 0, maxEntries: 10 }),
         aThrottle(systemClock),
       ),
+      polling: new AlloyPollingService(fleet, collectorCache, systemClock, () => externalUrl),
       maxBodyBytes: 8 * 1024 * 1024,
       maxJsonDepth: 64,
-      collectors: new CollectorCache(fleet, systemClock, { ttlMs: 0, maxEntries: 10 }),
-      clock: systemClock,
       logger: createLogger('info', sink),
-      externalUrl: () => externalUrl,
-      setLabels: (collectorId, next) => {
-        labels.set(collectorId, next);
-        return storage.collectors.update(collectorId, { labels: next }).then(() => undefined);
-      },
-      recordEffectiveConfig: (collectorId, text) => {
-        effective.set(collectorId, text);
-        return Promise.resolve();
-      },
     });
     const address = await app.listen({ host: '127.0.0.1', port: 0 });
     baseUrl = address;
@@ -183,7 +172,9 @@ describe('Alloy remotecfg (Connect CollectorService)', () => {
         });
         assert.equal(second.notModified, true);
         assert.equal(second.content, '');
-        assert.equal(effective.get(alloy.id), first.content);
+        const stored = (await fleet.reportedEffectiveConfig(alloy.id))?.text ?? '';
+        assert.ok(stored.includes('prometheus.exporter.self'), 'the reported effective config is kept');
+        assert.ok(!stored.includes(alloy.bearer), 'with the bearer redacted');
         // The notify burst: the same status again records nothing new.
         await rpc.getConfig({
           id: 'alloy-seed-1',
