@@ -161,6 +161,12 @@ export async function startServer(config: Config, options: StartOptions): Promis
       jsonLimits: { maxBodyBytes: config.apiMaxBodyBytes, maxDepth: config.jsonMaxDepth },
       trustedProxies: config.trustedProxies,
       tls:
+      timeouts: {
+        headersSeconds: config.httpHeadersTimeoutSeconds,
+        requestSeconds: config.httpRequestTimeoutSeconds,
+        keepAliveSeconds: config.httpKeepAliveTimeoutSeconds,
+      },
+      maxConnectionsPerAddress: config.maxConnectionsPerAddress,
         config.tlsCertFile && config.tlsKeyFile
           ? { cert: readFileSync(config.tlsCertFile), key: readFileSync(config.tlsKeyFile) }
           : undefined,
@@ -229,7 +235,10 @@ export async function startServer(config: Config, options: StartOptions): Promis
     });
     ingest.start();
 
-    await server.listen({ host: config.listenHost, port: config.listenPort });
+    // A deeper accept queue than node's 511: thousands of agents reconnecting after a restart
+    // overflowed it, and a dropped handshake waits for TCP's retransmit (1 s, 3 s, 7 s), health
+    // probes included. The kernel caps it at net.core.somaxconn.
+    await server.listen({ host: config.listenHost, port: config.listenPort, backlog: 4096 });
     const address = server.server.address();
     const port = typeof address === 'object' && address ? address.port : config.listenPort;
     const scheme = config.tlsCertFile ? 'https' : 'http';

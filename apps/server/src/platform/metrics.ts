@@ -41,6 +41,14 @@ export class ServerMetrics {
     registers: [this.registry],
   });
 
+  /** Sockets destroyed on arrival, by why (`per_address_cap`: maxConnectionsPerAddress reached). */
+  readonly httpConnectionsRefused = new Counter({
+    name: 'linkmesh_http_connections_refused_total',
+    help: 'TCP connections closed on arrival, by reason (per_address_cap: the address already holds maxConnectionsPerAddress).',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
   readonly storageQueries = new Counter({
     name: 'linkmesh_storage_queries_total',
     help: 'Storage queries run, by dialect and outcome.',

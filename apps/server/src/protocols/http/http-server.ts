@@ -9,13 +9,17 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { ServerMetrics } from '../../platform/metrics.ts';
 import { errorBody, sendKnownError } from './api-errors.ts';
+import { limitConnectionsPerAddress } from './connection-limit.ts';
 import { registerJsonBodyParser } from './json-body.parser.ts';
 import { RawRoutes } from './raw-routes.ts';
 import { registerSecurityHeaders } from './security-headers.ts';
 
-/** Fastify's own defaults for the servers it creates (we create ours: see serverFactory). */
-const keepAliveTimeoutMs = 72_000;
-const requestTimeoutMs = 120_000;
+/**
+ * How often node checks open connections against the headers and request timeouts. Its default
+ * (30 s) is why slow headers used to be cut only after 84 s; 1 s keeps cut-offs within a second
+ * of the configured time at the cost of one walk over the connection list per second.
+ */
+const connectionsCheckingIntervalMs = 1000;
 
 export interface HttpServerOptions {
   readonly logger: Logger;
@@ -28,6 +32,17 @@ export interface HttpServerOptions {
   readonly webRoot: string;
   /** Largest JSON body (413 above) and deepest JSON nesting (400 above) of the REST API. */
   readonly jsonLimits: { readonly maxBodyBytes: number; readonly maxDepth: number };
+  /**
+   * Slow-client limits (node's headersTimeout, requestTimeout, keepAliveTimeout). They end with
+   * the HTTP exchange: a socket upgraded to a WebSocket is no longer watched by them.
+   */
+  readonly timeouts: {
+    readonly headersSeconds: number;
+    readonly requestSeconds: number;
+    readonly keepAliveSeconds: number;
+  };
+  /** Open TCP connections per client address (HTTP and WebSocket); trusted proxies are exempt. */
+  readonly maxConnectionsPerAddress: number;
 }
 
 /** Paths whose request volume is fleet-sized: logged at debug, not info. */
@@ -50,6 +65,10 @@ export async function createHttpServer(
     // The same address Fastify's request.ip gives (X-Forwarded-For only from trusted proxies).
     clientIp: (request) => (trusted ? proxyAddr(request, trusted) : (request.socket.remoteAddress ?? '')),
   });
+  const requestTimeoutMs = options.timeouts.requestSeconds * 1000;
+  // node refuses headersTimeout > requestTimeout; a request must be complete within
+  // requestTimeout anyway, so a longer headers timeout could never fire.
+  const headersTimeoutMs = Math.min(options.timeouts.headersSeconds * 1000, requestTimeoutMs);
   const app = Fastify({
     logger: false,
     bodyLimit: options.jsonLimits.maxBodyBytes,
@@ -62,12 +81,28 @@ export async function createHttpServer(
       const listener = (request: IncomingMessage, response: ServerResponse) => {
         if (!rawRoutes.dispatch(request, response)) fastifyHandler(request, response);
       };
+      // connectionsCheckingInterval is read only by the constructor (node 20).
+      const serverOptions: http.ServerOptions = {
+        headersTimeout: headersTimeoutMs,
+        requestTimeout: requestTimeoutMs,
+        keepAliveTimeout: options.timeouts.keepAliveSeconds * 1000,
+        connectionsCheckingInterval: connectionsCheckingIntervalMs,
+      };
       const server = options.tls
-        ? https.createServer({ cert: options.tls.cert, key: options.tls.key }, listener)
-        : http.createServer(listener);
-      // What Fastify sets on servers it creates itself.
-      server.keepAliveTimeout = keepAliveTimeoutMs;
-      server.requestTimeout = requestTimeoutMs;
+        ? https.createServer({ ...serverOptions, cert: options.tls.cert, key: options.tls.key }, listener)
+        : http.createServer(serverOptions, listener);
+      const refused = options.metrics.httpConnectionsRefused.labels('per_address_cap');
+      limitConnectionsPerAddress(server, {
+        maxPerAddress: options.maxConnectionsPerAddress,
+        // The socket's own peer: a proxy is exempt as a whole, its clients are not told apart here.
+        isExempt: (address) => (trusted ? trusted(address, 0) : false),
+        refused: () => refused.inc(),
+        refusedFirstInInterval: (ip, max) =>
+          options.logger.warn(
+            { ip, maxConnectionsPerAddress: max },
+            'http.connection: refused reason=per_address_cap',
+          ),
+      });
       return server;
     },
   }) as unknown as FastifyInstance;
