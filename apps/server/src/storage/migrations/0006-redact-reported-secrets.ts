@@ -1,4 +1,4 @@
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { redactSecrets, redactSecretsDeep } from '../../domain/shared/redact-secrets.ts';
 import type { Migration } from './migration.ts';
 
@@ -56,21 +56,17 @@ type Row = Record<string, unknown>;
 export async function redactStoredReports(db: Kysely<unknown>, batchRows = redactBatchRows): Promise<number> {
   let rewritten = 0;
   for (const target of targets) {
-    const columns = Object.keys(target.columns);
-    const selected = sql.join([target.key, ...columns].map((c) => sql.ref(c)));
+    const selected = sql.join([target.key, ...Object.keys(target.columns)].map((c) => sql.ref(c)));
     let after: unknown;
     for (;;) {
       const rows = await sql<Row>`select ${selected} from ${sql.table(target.table)} ${
         after === undefined ? sql`` : sql`where ${sql.ref(target.key)} > ${after}`
       } order by ${sql.ref(target.key)} limit ${batchRows}`.execute(db);
-      for (const row of rows.rows) {
-        const changes = changedColumns(target, row);
-        if (changes.length === 0) continue;
-        await sql`update ${sql.table(target.table)} set ${sql.join(changes, sql`, `)} where ${sql.ref(target.key)} = ${row[target.key]}`.execute(
-          db,
-        );
-        rewritten += 1;
-      }
+      const changed = rows.rows
+        .map((row) => ({ key: row[target.key], changes: changedColumns(target, row) }))
+        .filter((row) => row.changes.size > 0);
+      if (changed.length > 0) await updateBatch(db, target, changed);
+      rewritten += changed.length;
       if (rows.rows.length < batchRows) break;
       after = rows.rows.at(-1)?.[target.key];
     }
@@ -78,8 +74,9 @@ export async function redactStoredReports(db: Kysely<unknown>, batchRows = redac
   return rewritten;
 }
 
-function changedColumns(target: Target, row: Row): RawBuilder<unknown>[] {
-  const changes: RawBuilder<unknown>[] = [];
+/** The redacted values of a row's columns that change. */
+function changedColumns(target: Target, row: Row): Map<string, string | null> {
+  const changes = new Map<string, string | null>();
   for (const [column, kind] of Object.entries(target.columns)) {
     const value = row[column];
     if (typeof value !== 'string') continue;
@@ -87,10 +84,31 @@ function changedColumns(target: Target, row: Row): RawBuilder<unknown>[] {
     if (redacted === value) continue;
     // A redacted dedupe key could collide with another row's under the unique index; the old
     // event then simply stops de-duplicating.
-    const stored = kind === 'dedupe_key' ? null : redacted;
-    changes.push(sql`${sql.ref(column)} = ${stored}`);
+    changes.set(column, kind === 'dedupe_key' ? null : redacted);
   }
   return changes;
+}
+
+/**
+ * One statement per batch (`set c = case key when … then … else c end where key in (…)`), the
+ * same in both dialects: a statement per row made PostgreSQL take ~2 ms a row.
+ */
+async function updateBatch(
+  db: Kysely<unknown>,
+  target: Target,
+  rows: ReadonlyArray<{ key: unknown; changes: Map<string, string | null> }>,
+): Promise<void> {
+  const key = sql.ref(target.key);
+  const sets = Object.keys(target.columns).flatMap((column) => {
+    const cases = rows
+      .filter((row) => row.changes.has(column))
+      .map((row) => sql`when ${row.key} then ${row.changes.get(column) ?? null}`);
+    if (cases.length === 0) return [];
+    return [sql`${sql.ref(column)} = case ${key} ${sql.join(cases, sql` `)} else ${sql.ref(column)} end`];
+  });
+  await sql`update ${sql.table(target.table)} set ${sql.join(sets)} where ${key} in (${sql.join(
+    rows.map((row) => row.key),
+  )})`.execute(db);
 }
 
 /** JSON is redacted value by value (a quoted `\"` would hide pairs from the text rules). */
