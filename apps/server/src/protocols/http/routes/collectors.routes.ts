@@ -6,6 +6,7 @@ import {
   type CollectorTokenMinted,
 } from '@linkmesh/contracts/api';
 import { z } from 'zod';
+import { rotateCollectorBearer } from '../../../domain/fleet/bearer-rotation.ts';
 import type { FleetService } from '../../../domain/fleet/fleet.service.ts';
 import type { ManagedAgentService } from '../../../domain/managed/managed-agent.service.ts';
 import { HttpError } from '../api-errors.ts';
@@ -14,9 +15,6 @@ import { collectorView, eventView } from '../views.ts';
 import { decodeCursor, encodeCursor, limitQuery, windowQuery } from './query.ts';
 
 type IdParams = { Params: { id: string } };
-
-/** How long the previous bearer keeps working after a rotation (covers pushes in flight and slow reloads). */
-const rotationGraceSeconds = 600;
 
 export function registerCollectorRoutes(
   app: FastifyInstance,
@@ -106,38 +104,21 @@ export function registerCollectorRoutes(
     '/api/v1/collectors/:id/rotate-token',
     { preHandler: requirePermission('collectors:update') },
     async (request, reply) => {
-      const collector = await deps.fleet.get(request.params.id);
-      if (collector.mode === 'opamp' && collector.status !== 'connected') {
-        throw new HttpError(
-          409,
-          'conflict',
-          'an OpAMP collector receives its new bearer over its connection; rotate while it is connected',
-        );
-      }
-      const rotated = await deps.fleet.rotateBearer(contextOf(request), collector.id, rotationGraceSeconds);
-      // OpAMP: pushed over the live connection. Managed: sealed for the agent's next report
-      // (an agent that never sent a key falls back to showing the bearer once).
-      const delivery =
-        collector.mode === 'opamp'
-          ? 'opamp'
-          : collector.mode === 'managed' && rotated.delivered
-            ? 'agent'
-            : 'shown-once';
-      const showOnce = delivery === 'shown-once';
+      const outcome = await rotateCollectorBearer(deps.fleet, contextOf(request), request.params.id);
       return reply
         .code(201)
         .header('cache-control', 'no-store')
         .send({
-          delivery,
-          delivered: showOnce || rotated.delivered,
-          graceSeconds: rotationGraceSeconds,
-          token: showOnce ? rotated.token : null,
+          delivery: outcome.delivery,
+          delivered: outcome.delivered,
+          graceSeconds: outcome.graceSeconds,
+          token: outcome.token,
           remotecfgSnippet:
-            showOnce && collector.runtime === 'alloy'
+            outcome.token !== null && outcome.collector.runtime === 'alloy'
               ? remotecfgSnippet({
                   url: deps.externalUrl(),
-                  collectorId: collector.id,
-                  bearerToken: rotated.token,
+                  collectorId: outcome.collector.id,
+                  bearerToken: outcome.token,
                 })
               : null,
         });
