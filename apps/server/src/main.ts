@@ -7,6 +7,7 @@ import { EnrollmentService } from './domain/enrollment/enrollment.service.ts';
 import { BearerCache } from './domain/fleet/bearer-cache.ts';
 import { CollectorAuthenticator } from './domain/fleet/collector-auth.ts';
 import { AuthThrottle } from './domain/shared/auth-throttle.ts';
+import { AlloyPollingService } from './domain/remotecfg/alloy-polling.service.ts';
 import { CollectorCache } from './domain/fleet/collector-cache.ts';
 import { ManagedAgentService } from './domain/managed/managed-agent.service.ts';
 import { FleetService } from './domain/fleet/fleet.service.ts';
@@ -160,13 +161,13 @@ export async function startServer(config: Config, options: StartOptions): Promis
       webRoot: options.webRoot ?? defaultWebRoot,
       jsonLimits: { maxBodyBytes: config.apiMaxBodyBytes, maxDepth: config.jsonMaxDepth },
       trustedProxies: config.trustedProxies,
-      tls:
       timeouts: {
         headersSeconds: config.httpHeadersTimeoutSeconds,
         requestSeconds: config.httpRequestTimeoutSeconds,
         keepAliveSeconds: config.httpKeepAliveTimeoutSeconds,
       },
       maxConnectionsPerAddress: config.maxConnectionsPerAddress,
+      tls:
         config.tlsCertFile && config.tlsKeyFile
           ? { cert: readFileSync(config.tlsCertFile), key: readFileSync(config.tlsKeyFile) }
           : undefined,
@@ -202,18 +203,22 @@ export async function startServer(config: Config, options: StartOptions): Promis
       maxCompressedBodyBytes: config.otlpMaxCompressedBodyBytes,
       maxJsonDepth: config.jsonMaxDepth,
     });
+    const alloyPolling = new AlloyPollingService(fleet, collectorCache, clock, currentExternalUrl, {
+      registered: (collectorId, id, method) =>
+        logger.info({ collectorId, id, method }, 'remotecfg.registered'),
+      identityChanged: (collectorId, id, firstId) =>
+        logger.warn({ collectorId, id, firstId }, 'remotecfg.identity: changed'),
+      configFailed: (collectorId, hash, error) =>
+        logger.warn({ collectorId, hash, error }, 'remotecfg.status: failed'),
+      configServed: (collectorId, hash) => logger.info({ collectorId, hash }, 'remotecfg.config: served'),
+    });
     registerRemotecfgRoutes(server, {
       rawRoutes,
-      fleet,
       auth: collectorAuth,
+      polling: alloyPolling,
+      logger,
       maxBodyBytes: config.remotecfgMaxBodyBytes,
       maxJsonDepth: config.jsonMaxDepth,
-      collectors: collectorCache,
-      clock,
-      logger,
-      externalUrl: currentExternalUrl,
-      setLabels: (collectorId, labels) => fleet.setLabels(collectorId, labels),
-      recordEffectiveConfig: (collectorId, text) => fleet.recordEffectiveConfig(collectorId, text),
     });
     const opampTransport = registerOpampTransport(server, {
       opamp,

@@ -4,6 +4,7 @@ import { opampAgents } from './0003-opamp-agents.ts';
 import { collectorReports } from './0004-collector-reports.ts';
 import { managedAgents } from './0005-managed-agents.ts';
 import { redactReportedSecrets } from './0006-redact-reported-secrets.ts';
+import { throughputByReceiveTime } from './0007-throughput-by-receive-time.ts';
 import type { Migration } from './migration.ts';
 
 /** Every migration, oldest first. Append only. */
@@ -14,4 +15,5 @@ export const migrations: readonly Migration[] = [
   collectorReports,
   managedAgents,
   redactReportedSecrets,
+  throughputByReceiveTime,
 ];
