@@ -92,6 +92,22 @@ function openWebSocket(url: string, token: string, from: string): Promise<WebSoc
   });
 }
 
+const cap = 50;
+let servers: Promise<[ServerProcess, ServerProcess]> | undefined;
+/** Both servers start side by side on the first call (each start loads the TypeScript sources). */
+const startServers = () =>
+  (servers ??= Promise.all([
+    startServerProcess({
+      env: {
+        LINKMESH_HTTP_HEADERS_TIMEOUT_SECONDS: '2',
+        LINKMESH_HTTP_REQUEST_TIMEOUT_SECONDS: '3',
+        LINKMESH_HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: '2',
+      },
+    }),
+    // Default timeouts (10 s headers): idle sockets stay open while each cap case runs.
+    startServerProcess({ env: { LINKMESH_MAX_CONNECTIONS_PER_ADDRESS: String(cap) } }),
+  ]));
+
 // The cases wait on separate connections, so they run side by side.
 describe(
   'slow clients are cut off at the configured timeouts; an upgraded WebSocket is not',
@@ -99,13 +115,7 @@ describe(
   () => {
     let server: ServerProcess;
     before(async () => {
-      server = await startServerProcess({
-        env: {
-          LINKMESH_HTTP_HEADERS_TIMEOUT_SECONDS: '2',
-          LINKMESH_HTTP_REQUEST_TIMEOUT_SECONDS: '3',
-          LINKMESH_HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: '2',
-        },
-      });
+      [server] = await startServers();
     });
     after(async () => {
       await server.stop();
@@ -197,12 +207,10 @@ describe(
 );
 
 describe('per-address connection caps hold for HTTP and WebSocket', () => {
-  const cap = 50;
   let server: ServerProcess;
   const clients: RawClient[] = [];
   before(async () => {
-    // Default timeouts (10 s headers): idle sockets stay open while each case runs.
-    server = await startServerProcess({ env: { LINKMESH_MAX_CONNECTIONS_PER_ADDRESS: String(cap) } });
+    [, server] = await startServers();
   });
   after(async () => {
     for (const client of clients) client.socket.destroy();
