@@ -15,6 +15,7 @@ import { OpampService } from './domain/opamp/opamp.service.ts';
 import { SelfTelemetryIngest } from './domain/telemetry/self-telemetry.ingest.ts';
 import { ThroughputQuery } from './domain/telemetry/throughput.query.ts';
 import { systemClock, type Clock } from './domain/shared/clock.ts';
+import { redactSecrets } from './domain/shared/redact-secrets.ts';
 import type { Storage } from './domain/shared/storage.port.ts';
 import { startCredentialSweep } from './jobs/credential-sweep.job.ts';
 import { startPollingLiveness } from './jobs/polling-liveness.job.ts';
@@ -209,7 +210,8 @@ export async function startServer(config: Config, options: StartOptions): Promis
       identityChanged: (collectorId, id, firstId) =>
         logger.warn({ collectorId, id, firstId }, 'remotecfg.identity: changed'),
       configFailed: (collectorId, hash, error) =>
-        logger.warn({ collectorId, hash, error }, 'remotecfg.status: failed'),
+        // The error often quotes the config, bearer included; logs are at rest too.
+        logger.warn({ collectorId, hash, error: redactSecrets(error) }, 'remotecfg.status: failed'),
       configServed: (collectorId, hash) => logger.info({ collectorId, hash }, 'remotecfg.config: served'),
     });
     registerRemotecfgRoutes(server, {

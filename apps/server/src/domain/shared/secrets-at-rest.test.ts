@@ -253,7 +253,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         );
       });
 
-      it('leaves no token value anywhere in the database', async () => {
+      it('leaves no token value anywhere in the database or the server logs', async () => {
         assert.equal(secrets.length, alloyCount + 3);
         assert.ok(opampId !== '' && alloyIds.length === alloyCount, 'the reporting tests ran');
         let stored: string;
@@ -269,9 +269,11 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         }
         assert.ok(stored.includes('alloy-at-rest-3'), 'the scan reads the stored rows');
         assert.ok(stored.includes('[redacted]'), 'the redacted reports are stored');
+        const logs = t.logs.join('\n');
         for (const secret of secrets) {
           const body = secret.slice(secret.indexOf('_') + 1);
           assert.ok(!stored.includes(body), `${secret.slice(0, 9)}… appears at rest`);
+          assert.ok(!logs.includes(body), `${secret.slice(0, 9)}… appears in the logs`);
         }
       });
     },
