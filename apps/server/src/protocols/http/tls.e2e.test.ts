@@ -1,18 +1,13 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import https from 'node:https';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import {
   GetConfigRequestSchema,
   GetConfigResponseSchema,
 } from '@linkmesh/contracts/gen/collector/v1/collector_pb';
+import { makeSelfSignedCert, selfSignedCertUnavailable } from '../../testing/self-signed-cert.ts';
 import { startTestServer, type TestServer } from '../../testing/server-harness.ts';
-
-const haveOpenssl = spawnSync('openssl', ['version']).status === 0;
 
 /** One HTTPS request trusting the test's self-signed certificate. */
 function request(
@@ -37,68 +32,47 @@ function request(
 }
 
 /** The server built on our own server object (serverFactory) must still serve HTTPS, raw routes included. */
-describe(
-  'HTTPS when tlsCertFile/tlsKeyFile are set',
-  { skip: haveOpenssl ? false : 'openssl not installed' },
-  () => {
-    let t: TestServer;
-    const dir = mkdtempSync(join(tmpdir(), 'linkmesh-tls-'));
-    before(async () => {
-      const made = spawnSync('openssl', [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-        '-days',
-        '1',
-        '-subj',
-        '/CN=127.0.0.1',
-      ]);
-      assert.equal(made.status, 0, made.stderr.toString());
-      t = await startTestServer({
-        env: { LINKMESH_TLS_CERT_FILE: join(dir, 'cert.pem'), LINKMESH_TLS_KEY_FILE: join(dir, 'key.pem') },
-      });
+describe('HTTPS when tlsCertFile/tlsKeyFile are set', { skip: selfSignedCertUnavailable }, () => {
+  let t: TestServer;
+  let cert: ReturnType<typeof makeSelfSignedCert>;
+  before(async () => {
+    cert = makeSelfSignedCert();
+    t = await startTestServer({
+      env: { LINKMESH_TLS_CERT_FILE: cert.certFile, LINKMESH_TLS_KEY_FILE: cert.keyFile },
     });
-    after(async () => {
-      await t.close();
-      rmSync(dir, { recursive: true, force: true });
-    });
+  });
+  after(async () => {
+    await t.close();
+    cert.remove();
+  });
 
-    it('serves Fastify routes and the raw GetConfig route over TLS', async () => {
-      assert.match(t.url, /^https:\/\//);
-      assert.equal((await request(`${t.url}/healthz`, {})).status, 200);
-      const created = await request(`${t.url}/api/v1/collectors`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${t.adminToken}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ name: 'tls-alloy', runtime: 'alloy' }),
-      });
-      assert.equal(created.status, 201);
-      const { id } = JSON.parse(created.body.toString()) as { id: string };
-      const minted = await request(`${t.url}/api/v1/collectors/${id}/token`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${t.adminToken}` },
-      });
-      const { token } = JSON.parse(minted.body.toString()) as { token: string };
-      const answer = await request(`${t.url}/collector.v1.CollectorService/GetConfig`, {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${token}`,
-          'content-type': 'application/proto',
-          'connect-protocol-version': '1',
-        },
-        body: toBinary(GetConfigRequestSchema, create(GetConfigRequestSchema, { id: 'tls-1' })),
-      });
-      assert.equal(answer.status, 200);
-      assert.equal(answer.headers['content-type'], 'application/proto');
-      const response = fromBinary(GetConfigResponseSchema, answer.body);
-      assert.ok(response.content.includes(`endpoint = "${t.server.externalUrl}"`));
+  it('serves Fastify routes and the raw GetConfig route over TLS', async () => {
+    assert.match(t.url, /^https:\/\//);
+    assert.equal((await request(`${t.url}/healthz`, {})).status, 200);
+    const created = await request(`${t.url}/api/v1/collectors`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${t.adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'tls-alloy', runtime: 'alloy' }),
     });
-  },
-);
+    assert.equal(created.status, 201);
+    const { id } = JSON.parse(created.body.toString()) as { id: string };
+    const minted = await request(`${t.url}/api/v1/collectors/${id}/token`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${t.adminToken}` },
+    });
+    const { token } = JSON.parse(minted.body.toString()) as { token: string };
+    const answer = await request(`${t.url}/collector.v1.CollectorService/GetConfig`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/proto',
+        'connect-protocol-version': '1',
+      },
+      body: toBinary(GetConfigRequestSchema, create(GetConfigRequestSchema, { id: 'tls-1' })),
+    });
+    assert.equal(answer.status, 200);
+    assert.equal(answer.headers['content-type'], 'application/proto');
+    const response = fromBinary(GetConfigResponseSchema, answer.body);
+    assert.ok(response.content.includes(`endpoint = "${t.server.externalUrl}"`));
+  });
+});

@@ -30,8 +30,8 @@ describe('OpAMP over HTTP (@elastic/opamp-client-node)', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const waitUntil = async (what: string, check: () => Promise<boolean> | boolean) => {
-    for (let i = 0; i < 100; i++) {
+  const waitUntil = async (what: string, check: () => Promise<boolean> | boolean, timeoutMs = 10_000) => {
+    for (const deadline = Date.now() + timeoutMs; Date.now() < deadline;) {
       if (await check()) return;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -99,11 +99,14 @@ describe('OpAMP over HTTP (@elastic/opamp-client-node)', () => {
       const restartAt = exchanges.length;
       t = await startTestServer({ dataDir, listen: `127.0.0.1:${port}` });
       const restarted = t;
+      // A heartbeat that lands in the restart gap fails, and the client then backs off for 30 s
+      // or more, as the OpAMP spec recommends: allow for one such retry.
       await waitUntil(
         'a full state after the restart',
         () =>
           exchanges.slice(restartAt).some((e) => (e.s2a.flags & 1n) === 1n) &&
           exchanges.slice(restartAt).some((e) => e.a2s.agentDescription !== undefined),
+        45_000,
       );
       const collector = (await (await restarted.api(`/api/v1/collectors/${collectorId}`)).json()) as {
         mode: string;
