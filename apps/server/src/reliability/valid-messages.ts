@@ -11,6 +11,7 @@ import {
 } from '@linkmesh/contracts/gen/collector/v1/collector_pb';
 import {
   AgentToServerSchema,
+  ComponentHealthSchema,
   RemoteConfigStatuses as OpampStatuses,
 } from '@linkmesh/contracts/gen/opamp/v1/opamp_pb';
 import { newInstanceUid, instanceUidToString } from '../protocols/opamp/opamp.codec.ts';
@@ -89,7 +90,10 @@ export function agentToServerBytes(instanceUid: Uint8Array = newInstanceUid()): 
       sequenceNum: 0n,
       capabilities: SUPERVISOR_CAPABILITIES,
       agentDescription: describeAgent(uidText, DEFAULT_HOST),
-      health: { ...healthyCollector(1_767_225_600_000), componentHealthMap: { pipeline: { healthy: true } } },
+      health: {
+        ...healthyCollector(1_767_225_600_000),
+        componentHealthMap: { pipeline: create(ComponentHealthSchema, { healthy: true }) },
+      },
       effectiveConfig: effectiveConfig(DEFAULT_EFFECTIVE_CONFIG_YAML),
       remoteConfigStatus: remoteConfigStatus(OpampStatuses.RemoteConfigStatuses_APPLIED, Uint8Array.of(1, 2)),
     }),
