@@ -18,6 +18,7 @@ import {
   WS_CLOSE_MESSAGE_TOO_BIG,
 } from './opamp.codec.ts';
 import { inflateBounded, isBodyProblem } from '../http/bounded-body.ts';
+import { AdmissionGate } from './admission-gate.ts';
 import { badRequest, OpampSession, type SessionDeps } from './opamp.session.ts';
 
 export interface OpampTransportDeps {
@@ -56,6 +57,10 @@ function rejectionStatus(error: OpampAuthError): {
   if (error.reason === 'enrollment_token_reused') return { status: 410, text: 'Gone', headers: {} };
   return { status: 401, text: 'Unauthorized', headers: { 'WWW-Authenticate': 'Bearer' } };
 }
+/** WebSocket connections attaching (upgrade to first answer) at once; see AdmissionGate. */
+const attachConcurrency = 32;
+/** How long an upgraded connection may hold its attach place without sending a message. */
+const firstMessageWaitMs = 10_000;
 /** Plain-HTTP sessions idle this long are forgotten (their state is stored; a new poll re-attaches). */
 const httpSessionIdleMs = 10 * 60_000;
 
@@ -138,78 +143,112 @@ export function registerOpampTransport(app: FastifyInstance, deps: OpampTranspor
       return;
     }
     const ip = request.socket.remoteAddress ?? '';
-    deps.opamp.authenticate(request.headers.authorization, ip).then(
-      (credential) => {
-        wss.handleUpgrade(request, socket, head, (ws) => {
-          onWebSocket(ws, credential, ip);
-        });
-      },
-      (error: unknown) => {
-        if (!(error instanceof OpampAuthError)) {
-          deps.logger.error({ err: error }, 'opamp.error: upgrade failed');
-          socket.end('HTTP/1.1 500 Internal Server Error\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-          return;
-        }
-        const answer = rejectionStatus(error);
-        if (error.reason === 'throttled') deps.logger.debug({ ip, transport: 'ws' }, 'opamp.auth: throttled');
-        else rejectionLog(error.reason, ip, 'ws');
-        socket.end(
-          `HTTP/1.1 ${answer.status} ${answer.text}\r\nConnection: close\r\n` +
-            Object.entries(answer.headers)
-              .map(([name, value]) => `${name}: ${value}\r\n`)
-              .join('') +
-            'Content-Length: 0\r\n\r\n',
-        );
-      },
-    );
+    void attachGate.enter().then((leave) => {
+      if (socket.destroyed) {
+        leave();
+        return;
+      }
+      deps.opamp.authenticate(request.headers.authorization, ip).then(
+        (credential) => {
+          wss.handleUpgrade(request, socket, head, (ws) => {
+            onWebSocket(ws, credential, ip, leave);
+          });
+        },
+        (error: unknown) => {
+          leave();
+          if (!(error instanceof OpampAuthError)) {
+            deps.logger.error({ err: error }, 'opamp.error: upgrade failed');
+            socket.end(
+              'HTTP/1.1 500 Internal Server Error\r\nConnection: close\r\nContent-Length: 0\r\n\r\n',
+            );
+            return;
+          }
+          const answer = rejectionStatus(error);
+          if (error.reason === 'throttled')
+            deps.logger.debug({ ip, transport: 'ws' }, 'opamp.auth: throttled');
+          else rejectionLog(error.reason, ip, 'ws');
+          socket.end(
+            `HTTP/1.1 ${answer.status} ${answer.text}\r\nConnection: close\r\n` +
+              Object.entries(answer.headers)
+                .map(([name, value]) => `${name}: ${value}\r\n`)
+                .join('') +
+              'Content-Length: 0\r\n\r\n',
+          );
+        },
+      );
+    });
   });
 
-  function onWebSocket(ws: WebSocket, credential: OpampCredential, ip: string | undefined): void {
+  /**
+   * Connections between their upgrade request and the answer to their first message are the
+   * expensive part of a reconnect storm (authentication, agent state, events): a few at a time.
+   */
+  const attachGate = new AdmissionGate(attachConcurrency);
+
+  function onWebSocket(
+    ws: WebSocket,
+    credential: OpampCredential,
+    ip: string | undefined,
+    leaveGate: () => void,
+  ): void {
     const session = new OpampSession(sessionDeps, credential, 'ws');
     let queue = Promise.resolve();
+    // An agent that sends nothing after its upgrade gives its place back after a while.
+    const firstMessageWait = setTimeout(leaveGate, firstMessageWaitMs);
+    firstMessageWait.unref();
+    const attached = () => {
+      clearTimeout(firstMessageWait);
+      leaveGate();
+    };
     deps.logger.info({ ip }, 'opamp.connection: opened');
     ws.on('message', (data, isBinary) => {
       const bytes = toBytes(data);
       // One message at a time per connection, in order.
-      queue = queue.then(async () => {
-        if (!isBinary) {
-          ws.close(1003, 'OpAMP messages are binary');
-          return;
-        }
-        let message: AgentToServer;
-        try {
-          message = decodeWsFrame(bytes, deps.maxMessageBytes);
-        } catch (error) {
-          if (error instanceof OpampFrameError && error.kind === 'too_large') {
-            ws.close(WS_CLOSE_MESSAGE_TOO_BIG, 'message too big');
+      queue = queue
+        .then(async () => {
+          if (!isBinary) {
+            ws.close(1003, 'OpAMP messages are binary');
             return;
           }
-          deps.logger.warn({ ip, err: (error as Error).message }, 'opamp.message: rejected reason=malformed');
-          sendWs(ws, badRequest(new Uint8Array(), `malformed message: ${(error as Error).message}`));
-          return;
-        }
-        try {
-          const handled = await session.handle(message);
-          if (session.collectorId !== undefined) track(sockets, session.collectorId, ws, session);
-          sendWs(ws, handled.reply);
-        } catch (error) {
-          if (error instanceof OpampAuthError) {
-            rejectionLog(error.reason, ip, 'ws');
-            ws.close(
-              1008,
-              error.reason === 'enrollment_token_reused'
-                ? 'enrollment token already used by another instance'
-                : 'unauthorized',
+          let message: AgentToServer;
+          try {
+            message = decodeWsFrame(bytes, deps.maxMessageBytes);
+          } catch (error) {
+            if (error instanceof OpampFrameError && error.kind === 'too_large') {
+              ws.close(WS_CLOSE_MESSAGE_TOO_BIG, 'message too big');
+              return;
+            }
+            deps.logger.warn(
+              { ip, err: (error as Error).message },
+              'opamp.message: rejected reason=malformed',
             );
+            sendWs(ws, badRequest(new Uint8Array(), `malformed message: ${(error as Error).message}`));
             return;
           }
-          deps.logger.error({ err: error }, 'opamp.error: message failed');
-          ws.close(1011, 'internal error');
-        }
-      });
+          try {
+            const handled = await session.handle(message);
+            if (session.collectorId !== undefined) track(sockets, session.collectorId, ws, session);
+            sendWs(ws, handled.reply);
+          } catch (error) {
+            if (error instanceof OpampAuthError) {
+              rejectionLog(error.reason, ip, 'ws');
+              ws.close(
+                1008,
+                error.reason === 'enrollment_token_reused'
+                  ? 'enrollment token already used by another instance'
+                  : 'unauthorized',
+              );
+              return;
+            }
+            deps.logger.error({ err: error }, 'opamp.error: message failed');
+            ws.close(1011, 'internal error');
+          }
+        })
+        .finally(attached);
     });
     ws.on('error', () => ws.terminate());
     ws.on('close', (code) => {
+      attached();
       queue = queue
         .then(async () => {
           if (session.collectorId !== undefined) untrack(sockets, session.collectorId, ws);
