@@ -21,13 +21,13 @@ const program = new Command('linkmesh-sim')
   .requiredOption('--server <url>', 'LinkMesh server base URL, e.g. http://127.0.0.1:8080')
   .requiredOption(
     '--token <lmsat>',
-    'an Admin or Operator service-account token (creates the collectors)',
+    'an Admin or Operator service-account token (creates the collectors); default: $LINKMESH_TOKEN, which keeps it off the command line npm echoes',
     process.env.LINKMESH_TOKEN,
   )
   .option(
     '--mode <mode>',
-    'otlp: pre-created collectors push self-telemetry; opamp-ws / opamp-http: supervisor-like agents enrol over OpAMP, take their bearer, apply config and push; alloy: Alloy remotecfg pollers (GetConfig / RegisterCollector) pushing Alloy-shaped self-telemetry',
-    'otlp',
+    'opamp-ws (default) / opamp-http: supervisor-like agents enrol over OpAMP as a real otelcol-contrib does (host, version, events), take their bearer, apply config and push; alloy: Alloy remotecfg pollers (GetConfig / RegisterCollector) pushing Alloy-shaped self-telemetry; otlp: collectors pre-created over the API that only push self-telemetry (a load test of the ingest path)',
+    'opamp-ws',
   )
   .option('--collectors <n>', 'how many collectors', positiveInt, 20)
   .option('--interval-seconds <n>', 'push interval of each collector', positiveInt, 30)

@@ -104,6 +104,14 @@ describe('configuration', () => {
     });
   }
 
+  it('ignores the variables of LinkMesh clients (LINKMESH_TOKEN, LINKMESH_AGENT_*) a shell may have exported', () => {
+    const config = load({
+      LINKMESH_TOKEN: 'lmsat_x',
+      LINKMESH_AGENT_CONFIG: '/etc/linkmesh-agent/config.yaml',
+    });
+    assert.equal(config.listen, '0.0.0.0:8080');
+  });
+
   it('refuses an unknown key and a malformed file, naming them', () => {
     const unknown = join(dir, 'unknown.yaml');
     writeFileSync(unknown, 'lisen: 1.2.3.4:5\n');

@@ -7,6 +7,13 @@ import { configKeys, configSchema, envNameOf, type ParsedConfig } from './config
 
 export const defaultConfigFile = '/etc/linkmesh/config.yaml';
 
+/**
+ * Variables of LinkMesh's own clients, not server configuration: the simulator's and the
+ * README examples' `LINKMESH_TOKEN`, linkmesh-agent's `LINKMESH_AGENT_*`. A shell that exported
+ * them for a client can still start the server.
+ */
+const clientVariables = new Set(['LINKMESH_TOKEN']);
+
 /** The server's configuration after defaults, derivations and validation. */
 export interface Config extends ParsedConfig {
   readonly externalUrl: string;
@@ -51,6 +58,8 @@ export function loadConfig(
     (name) =>
       name.startsWith('LINKMESH_') &&
       name !== 'LINKMESH_CONFIG' &&
+      !clientVariables.has(name) &&
+      !name.startsWith('LINKMESH_AGENT_') &&
       !name.startsWith('LINKMESH_TEST_') &&
       !configKeys.some((key) => envNameOf(key) === name),
   );

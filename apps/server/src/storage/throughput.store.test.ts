@@ -191,6 +191,13 @@ describeStorage('ComponentThroughput storage', (suite) => {
       );
       const events = await storage.events.list(id, { sinceMs: 0, limit: 10, types: ['restarted'] });
       assert.equal(events.length, 1);
+      const registered = await storage.events.list(id, { sinceMs: 0, limit: 10, types: ['registered'] });
+      assert.equal(
+        registered.length,
+        1,
+        'a pre-created otelcol collector is registered by its first push, once',
+      );
+      assert.equal(registered[0]?.atMs, t0, 'at the first push');
     },
   );
 });

@@ -178,6 +178,15 @@ export class SelfTelemetryIngest {
         for (const [collectorId, pending] of collectors) {
           const state = states.get(collectorId);
           if (!state || state.deregistered) continue;
+          if (state.awaitingFirstContact) {
+            await stores.events.append({
+              collectorId,
+              type: 'registered',
+              atMs: pending.lastSeenAtMs,
+              detail: 'otelcol via self-telemetry (first push)',
+              dedupeKey: 'telemetry:registered',
+            });
+          }
           const update = liveUpdate(collectorId, pending, state);
           updates.push(update);
           if (update.restartIncrement > 0) await recordRestart(stores, collectorId, pending, state);

@@ -22,6 +22,11 @@ export interface ProcessState {
   readonly processCpuSeconds: number | null;
   readonly hostSampledAtMs: number | null;
   readonly deregistered: boolean;
+  /**
+   * An otelcol collector pre-created over the API (`POST /collectors`, status `pending`) that has
+   * not been heard from: its first push is its first contact and records `registered`.
+   */
+  readonly awaitingFirstContact: boolean;
 }
 
 /** The collector-record update one flush makes for one collector. */

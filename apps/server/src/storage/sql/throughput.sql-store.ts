@@ -37,6 +37,8 @@ export class SqlThroughputStore implements ThroughputStore {
         'process_cpu_seconds',
         'host_sampled_at_ms',
         'deregistered_at',
+        'status',
+        'mode',
       ])
       .where('id', 'in', [...collectorIds])
       .execute();
@@ -47,6 +49,7 @@ export class SqlThroughputStore implements ThroughputStore {
       processCpuSeconds: r.process_cpu_seconds,
       hostSampledAtMs: r.host_sampled_at_ms,
       deregistered: r.deregistered_at !== null,
+      awaitingFirstContact: r.status === 'pending' && r.mode === 'opamp',
     }));
   }
 

@@ -36,7 +36,7 @@ function prepared(handle: BetterSqlite3.Database): PreparedStatements {
     statements = {
       insert: handle.prepare(insertSql),
       stateById: handle.prepare(
-        'select id, process_start_unix_ms, uptime_seconds, process_cpu_seconds, host_sampled_at_ms, deregistered_at from collectors where id = ?',
+        'select id, process_start_unix_ms, uptime_seconds, process_cpu_seconds, host_sampled_at_ms, deregistered_at, status, mode from collectors where id = ?',
       ),
       deleteBefore: handle.prepare(
         'delete from component_throughput where rowid in (select rowid from component_throughput where received_at_ms < ? limit ?)',
@@ -55,6 +55,8 @@ interface StateRow {
   process_cpu_seconds: number | null;
   host_sampled_at_ms: number | null;
   deregistered_at: number | null;
+  status: string;
+  mode: string;
 }
 
 /**
@@ -100,6 +102,7 @@ export class SqliteThroughputStore extends SqlThroughputStore implements Through
         processCpuSeconds: r.process_cpu_seconds,
         hostSampledAtMs: r.host_sampled_at_ms,
         deregistered: r.deregistered_at !== null,
+        awaitingFirstContact: r.status === 'pending' && r.mode === 'opamp',
       });
     }
     return Promise.resolve(states);
