@@ -25,8 +25,10 @@ function storesOn(
   db: Kysely<Database>,
   dialect: 'sqlite' | 'postgres',
   sqliteHandleInTransaction: BetterSqlite3.Database | undefined,
+  afterCommit: (effect: () => void) => void,
 ): Stores {
   return {
+    afterCommit,
     collectors: new SqlCollectorStore(db),
     events: new SqlEventStore(db),
     credentials: new SqlCredentialStore(db),
@@ -60,6 +62,8 @@ export class SqlStorage implements Storage {
   readonly throughput;
   readonly opampAgents;
   readonly managedAgents;
+  /** Outside a transaction every statement has committed by the time it resolves. */
+  readonly afterCommit = (effect: () => void): void => effect();
 
   constructor(
     readonly db: Kysely<Database>,
@@ -68,7 +72,7 @@ export class SqlStorage implements Storage {
     private readonly sqliteHandle?: BetterSqlite3.Database,
     private readonly onClose: () => Promise<void> = () => Promise.resolve(),
   ) {
-    const stores = storesOn(db, dialect, undefined);
+    const stores = storesOn(db, dialect, undefined, (effect) => effect());
     this.collectors = stores.collectors;
     this.events = stores.events;
     this.credentials = stores.credentials;
@@ -82,8 +86,15 @@ export class SqlStorage implements Storage {
     this.managedAgents = stores.managedAgents;
   }
 
-  transaction<T>(work: (stores: Stores) => Promise<T>): Promise<T> {
-    return this.db.transaction().execute((trx) => work(storesOn(trx, this.dialect, this.sqliteHandle)));
+  async transaction<T>(work: (stores: Stores) => Promise<T>): Promise<T> {
+    const effects: Array<() => void> = [];
+    const result = await this.db
+      .transaction()
+      .execute((trx) =>
+        work(storesOn(trx, this.dialect, this.sqliteHandle, (effect) => effects.push(effect))),
+      );
+    for (const effect of effects) effect();
+    return result;
   }
 
   async ping(): Promise<void> {

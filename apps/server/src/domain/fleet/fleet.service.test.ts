@@ -18,6 +18,38 @@ describeStorage('fleet', (suite) => {
     assert.deepEqual(collector.labels, {});
   });
 
+  suite.test(
+    'tells listeners of a bearer minted in a transaction only after it commits, never on rollback',
+    async () => {
+      const storage = suite.storage();
+      const fleet = new FleetService(storage, clock);
+      const told: Array<{ collectorId: string; committed: boolean }> = [];
+      const collector = await fleet.createCollector(operatorContext, {
+        name: uniqueName('c'),
+        runtime: 'otelcol',
+      });
+      fleet.addListener({
+        bearersRevoked: (collectorId) => {
+          told.push({ collectorId, committed: true });
+        },
+      });
+      await assert.rejects(
+        storage.transaction(async (tx) => {
+          await fleet.mintBearer(operatorContext, collector.id, tx);
+          assert.deepEqual(told, [], 'not while the transaction is open');
+          throw new Error('roll back');
+        }),
+        /roll back/,
+      );
+      assert.deepEqual(told, [], 'a rolled-back mint tells nobody');
+      await storage.transaction(async (tx) => {
+        await fleet.mintBearer(operatorContext, collector.id, tx);
+        assert.deepEqual(told, [], 'not before the commit');
+      });
+      assert.deepEqual(told, [{ collectorId: collector.id, committed: true }], 'told once, after the commit');
+    },
+  );
+
   suite.test('verifies a minted bearer and names why others fail', async () => {
     const fleet = fleetService();
     const collector = await fleet.createCollector(operatorContext, {

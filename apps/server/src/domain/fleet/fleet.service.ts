@@ -272,9 +272,21 @@ export class FleetService {
         detail: `collector bearer ${displayPrefix(token)}`,
       });
     };
-    if (stores === this.storage) await this.storage.transaction(work);
-    else await work(stores);
-    for (const listener of this.listeners) listener.bearersRevoked?.(collectorId);
+    // Inside the caller's transaction (an enrolment), caches and connections learn of the
+    // revocation only once it commits.
+    const tell = (tx: Stores) =>
+      tx.afterCommit(() => {
+        for (const listener of this.listeners) listener.bearersRevoked?.(collectorId);
+      });
+    if (stores === this.storage)
+      await this.storage.transaction(async (tx) => {
+        await work(tx);
+        tell(tx);
+      });
+    else {
+      await work(stores);
+      tell(stores);
+    }
     return token;
   }
 

@@ -24,6 +24,13 @@ export interface Stores {
   readonly throughput: ThroughputStore;
   readonly opampAgents: OpampAgentStore;
   readonly managedAgents: ManagedAgentStore;
+  /**
+   * Runs `effect` once the work these stores belong to is committed: at the end of the
+   * transaction (never, when it rolls back), or at once outside a transaction (each statement
+   * commits by itself). For in-memory consequences — caches, live connections, listeners — that
+   * must not run for a change that might still be undone.
+   */
+  afterCommit(effect: () => void): void;
 }
 
 /** Storage as the domain sees it: stores, transactions, health. Implemented for SQLite and PostgreSQL. */
