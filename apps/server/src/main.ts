@@ -18,6 +18,7 @@ import { systemClock, type Clock } from './domain/shared/clock.ts';
 import { redactSecrets } from './domain/shared/redact-secrets.ts';
 import type { Storage } from './domain/shared/storage.port.ts';
 import { startCredentialSweep } from './jobs/credential-sweep.job.ts';
+import { startDesiredConfigRefresh } from './jobs/desired-config-refresh.job.ts';
 import { startPollingLiveness } from './jobs/polling-liveness.job.ts';
 import { startThroughputTtl } from './jobs/throughput-ttl.job.ts';
 import type { Logger } from './platform/logger.ts';
@@ -54,6 +55,8 @@ export interface RunningServer {
   flushTelemetry(): Promise<void>;
   /** Runs the polling-collector liveness sweep now (it also runs every 30 s). */
   sweepPollingLiveness(): Promise<number>;
+  /** Re-reads the desired config other replicas may have changed now (it also runs every 5 s). */
+  refreshDesiredConfig(): Promise<boolean>;
   /** Present on the first start only: the generated or configured first admin, to print once. */
   readonly firstAdmin: { username: string; password: string; generated: boolean } | undefined;
   /** Graceful shutdown: stop accepting, drain in-flight requests, close storage. */
@@ -234,6 +237,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
 
     const sweep = startCredentialSweep({ storage, clock, logger });
     const pollingLiveness = startPollingLiveness({ fleet, logger });
+    const desiredConfigRefresh = startDesiredConfigRefresh({ opamp, logger });
     const throughputTtl = startThroughputTtl({
       storage,
       clock,
@@ -262,6 +266,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
         logger.info({ graceSeconds: config.shutdownGraceSeconds }, 'server.shutdown: draining');
         sweep.stop();
         pollingLiveness.stop();
+        desiredConfigRefresh.stop();
         opampTransport.close();
         throughputTtl.stop();
         const force = setTimeout(() => {
@@ -289,6 +294,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
       close,
       flushTelemetry: () => ingest.flush(),
       sweepPollingLiveness: () => pollingLiveness.sweep(),
+      refreshDesiredConfig: () => desiredConfigRefresh.refresh(),
     };
   } catch (error) {
     await app?.close();

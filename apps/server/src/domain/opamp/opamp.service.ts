@@ -209,10 +209,25 @@ export class OpampService {
     return this.fleetDefault ?? withHash(baselineOtelConfig(collectorId));
   }
 
-  /** Reads the stored fleet default config (call once at start-up). */
+  /** Reads the stored fleet default config (at start-up; then see {@link refreshFleetDefault}). */
   async loadFleetDefault(): Promise<void> {
+    await this.refreshFleetDefault();
+  }
+
+  /**
+   * Re-reads the stored fleet default and, when it changed (another replica set it), pushes the
+   * new desired config to this replica's agents. Resolves true when it changed. The default is
+   * kept in memory because every OpAMP message asks for it; storage is the source of truth, and
+   * this refresh (every few seconds, jobs/desired-config-refresh) bounds how long a replica
+   * serves an old one.
+   */
+  async refreshFleetDefault(): Promise<boolean> {
     const yaml = await this.storage.settings.get(fleetDefaultKey);
-    this.fleetDefault = yaml ? withHash(yaml) : undefined;
+    const next = yaml ? withHash(yaml) : undefined;
+    if (next?.hashHex === this.fleetDefault?.hashHex) return false;
+    this.fleetDefault = next;
+    for (const listener of this.configListeners) listener();
+    return true;
   }
 
   fleetDefaultConfig(): string | undefined {

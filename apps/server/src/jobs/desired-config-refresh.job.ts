@@ -1,0 +1,29 @@
+import type { OpampService } from '../domain/opamp/opamp.service.ts';
+import type { Logger } from '../platform/logger.ts';
+
+/**
+ * How often a replica re-reads the desired config other replicas may have changed (the fleet
+ * default today). Until changes travel over PostgreSQL LISTEN/NOTIFY, this bounds how long a
+ * collector connected to another replica runs the old config.
+ */
+export const desiredConfigRefreshIntervalMs = 5_000;
+
+export function startDesiredConfigRefresh(deps: { opamp: OpampService; logger: Logger }): {
+  stop(): void;
+  /** One refresh now (tests); resolves true when the desired config changed. */
+  refresh(): Promise<boolean>;
+} {
+  const refresh = async () => {
+    try {
+      const changed = await deps.opamp.refreshFleetDefault();
+      if (changed) deps.logger.info('jobs.desired_config: fleet default changed elsewhere; pushed to agents');
+      return changed;
+    } catch (error) {
+      deps.logger.warn({ err: error }, 'jobs.desired_config: refresh failed');
+      return false;
+    }
+  };
+  const timer = setInterval(() => void refresh(), desiredConfigRefreshIntervalMs);
+  timer.unref();
+  return { stop: () => clearInterval(timer), refresh };
+}
