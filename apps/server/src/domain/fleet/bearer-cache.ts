@@ -1,4 +1,6 @@
+import type { LRUCache } from 'lru-cache';
 import type { Clock } from '../shared/clock.ts';
+import { ttlCache } from '../shared/ttl-cache.ts';
 import type { BearerVerification, FleetListener, FleetService } from './fleet.service.ts';
 
 export interface BearerCacheSettings {
@@ -17,91 +19,58 @@ export interface BearerCacheSettings {
  * bounds their cost instead).
  */
 export class BearerCache implements FleetListener {
-  private readonly verified = new Map<
-    string,
-    { collectorId: string; credentialId: string; untilMs: number }
-  >();
-  private readonly live = new Map<string, { live: boolean; untilMs: number }>();
+  private readonly verified: LRUCache<string, { collectorId: string; credentialId: string }>;
+  private readonly live: LRUCache<string, { live: boolean }>;
 
   constructor(
     private readonly fleet: FleetService,
-    private readonly clock: Clock,
-    private readonly settings: BearerCacheSettings,
+    clock: Clock,
+    settings: BearerCacheSettings,
   ) {
+    this.verified = ttlCache(clock, { maxEntries: settings.maxEntries, ttlMs: settings.verifiedTtlMs });
+    this.live = ttlCache(clock, { maxEntries: settings.maxEntries, ttlMs: settings.liveTtlMs });
     fleet.addListener(this);
   }
 
   async verify(authorization: string | undefined): Promise<BearerVerification> {
-    const nowMs = this.clock.nowMs();
-    if (authorization !== undefined) {
-      const hit = this.verified.get(authorization);
-      if (hit && hit.untilMs > nowMs)
-        return { ok: true, collectorId: hit.collectorId, credentialId: hit.credentialId };
-    }
+    const hit = this.peek(authorization);
+    if (hit) return { ok: true, ...hit };
     const result = await this.fleet.verifyBearer(authorization);
-    if (result.ok && authorization !== undefined) {
-      remember(
-        this.verified,
-        authorization,
-        { ...result, untilMs: nowMs + this.settings.verifiedTtlMs },
-        this.settings.maxEntries,
-      );
-    }
+    if (result.ok && authorization !== undefined)
+      this.verified.set(authorization, {
+        collectorId: result.collectorId,
+        credentialId: result.credentialId,
+      });
     return result;
   }
 
   /** The cached verification of `authorization`, or undefined (no storage access, no await). */
   peek(authorization: string | undefined): { collectorId: string; credentialId: string } | undefined {
-    if (authorization === undefined) return undefined;
-    const hit = this.verified.get(authorization);
-    return hit !== undefined && hit.untilMs > this.clock.nowMs() ? hit : undefined;
-  }
-
-  /** True when `authorization` verified recently (no storage access). */
-  isCached(authorization: string | undefined): boolean {
-    if (authorization === undefined) return false;
-    const hit = this.verified.get(authorization);
-    return hit !== undefined && hit.untilMs > this.clock.nowMs();
+    return authorization === undefined ? undefined : this.verified.get(authorization);
   }
 
   /** The cached liveness of a collector, or undefined when not cached (no storage access). */
   peekLive(collectorId: string): boolean | undefined {
-    const hit = this.live.get(collectorId);
-    return hit !== undefined && hit.untilMs > this.clock.nowMs() ? hit.live : undefined;
+    return this.live.get(collectorId)?.live;
   }
 
   /** True when the collector exists and is not deregistered. */
   async isLive(collectorId: string): Promise<boolean> {
-    const nowMs = this.clock.nowMs();
-    const hit = this.live.get(collectorId);
-    if (hit && hit.untilMs > nowMs) return hit.live;
+    const hit = this.peekLive(collectorId);
+    if (hit !== undefined) return hit;
     const collector = await this.fleet.find(collectorId);
     const live = collector !== undefined && collector.deregisteredAtMs === null;
-    remember(
-      this.live,
-      collectorId,
-      { live, untilMs: nowMs + this.settings.liveTtlMs },
-      this.settings.maxEntries,
-    );
+    this.live.set(collectorId, { live });
     return live;
   }
 
   bearersRevoked(collectorId: string): void {
-    for (const [key, entry] of this.verified)
+    for (const [key, entry] of this.verified.entries())
       if (entry.collectorId === collectorId) this.verified.delete(key);
   }
 
+  /** Deregistration is final: remembered without expiry (until evicted). */
   collectorDeregistered(collectorId: string): void {
-    this.live.set(collectorId, { live: false, untilMs: Number.POSITIVE_INFINITY });
+    this.live.set(collectorId, { live: false }, { ttl: 0 });
   }
-}
-
-/** Insert with a size bound: the oldest entry goes first (Map keeps insertion order). */
-function remember<V>(map: Map<string, V>, key: string, value: V, maxEntries: number): void {
-  map.delete(key);
-  if (map.size >= maxEntries) {
-    const oldest = map.keys().next();
-    if (!oldest.done) map.delete(oldest.value);
-  }
-  map.set(key, value);
 }

@@ -1,4 +1,6 @@
+import type { LRUCache } from 'lru-cache';
 import type { Clock } from '../shared/clock.ts';
+import { ttlCache } from '../shared/ttl-cache.ts';
 import type { Collector } from './collector.types.ts';
 import type { FleetListener, FleetService } from './fleet.service.ts';
 
@@ -9,18 +11,19 @@ import type { FleetListener, FleetService } from './fleet.service.ts';
  * replica's own deregistrations and revocations. Callers put back what they changed.
  */
 export class CollectorCache implements FleetListener {
-  private readonly entries = new Map<string, { collector: Collector; untilMs: number }>();
+  private readonly entries: LRUCache<string, Collector>;
 
   constructor(
     private readonly fleet: FleetService,
-    private readonly clock: Clock,
-    private readonly settings: { ttlMs: number; maxEntries: number },
-  ) {}
+    clock: Clock,
+    settings: { ttlMs: number; maxEntries: number },
+  ) {
+    this.entries = ttlCache(clock, { maxEntries: settings.maxEntries, ttlMs: settings.ttlMs });
+  }
 
   async get(collectorId: string): Promise<Collector | undefined> {
-    const nowMs = this.clock.nowMs();
     const hit = this.entries.get(collectorId);
-    if (hit && hit.untilMs > nowMs) return hit.collector;
+    if (hit) return hit;
     const collector = await this.fleet.find(collectorId);
     if (collector) this.put(collector);
     else this.entries.delete(collectorId);
@@ -29,18 +32,12 @@ export class CollectorCache implements FleetListener {
 
   /** The cached record, or undefined when absent or expired (no storage access, no await). */
   peek(collectorId: string): Collector | undefined {
-    const hit = this.entries.get(collectorId);
-    return hit !== undefined && hit.untilMs > this.clock.nowMs() ? hit.collector : undefined;
+    return this.entries.get(collectorId);
   }
 
-  /** Stores the record as the caller now knows it (after its own update). */
+  /** Stores the record as the caller now knows it (after its own update); its TTL starts now. */
   put(collector: Collector): void {
-    this.entries.delete(collector.id);
-    if (this.entries.size >= this.settings.maxEntries) {
-      const oldest = this.entries.keys().next();
-      if (!oldest.done) this.entries.delete(oldest.value);
-    }
-    this.entries.set(collector.id, { collector, untilMs: this.clock.nowMs() + this.settings.ttlMs });
+    this.entries.set(collector.id, collector);
   }
 
   forget(collectorId: string): void {

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { Clock } from '../shared/clock.ts';
 import { displayPrefix, hashCredential, looksLikeCredential, mintCredential } from '../shared/credentials.ts';
 import { invalid, notFound } from '../shared/errors.ts';
@@ -51,7 +52,7 @@ export const lastSeenWriteIntervalMs = 15_000;
 export class FleetService {
   private readonly listeners: FleetListener[] = [];
   /** Collectors whose host name {@link adoptAlloyHostname} has already looked at. */
-  private readonly hostnameChecked = new Set<string>();
+  private readonly hostnameChecked = new LRUCache<string, true>({ max: 1_000_000 });
 
   constructor(
     private readonly storage: Storage,
@@ -139,8 +140,7 @@ export class FleetService {
    */
   async adoptAlloyHostname(collectorId: string, serviceInstanceId: string): Promise<void> {
     if (this.hostnameChecked.has(collectorId)) return;
-    if (this.hostnameChecked.size >= 1_000_000) this.hostnameChecked.clear();
-    this.hostnameChecked.add(collectorId);
+    this.hostnameChecked.set(collectorId, true);
     const hostname = serviceInstanceId.trim();
     if (hostname.length === 0 || hostname.length > 253) return;
     const collector = await this.storage.collectors.get(collectorId);

@@ -45,7 +45,7 @@ export interface SessionDeps {
   readonly externalUrl: () => string;
   readonly heartbeatIntervalSeconds: number;
   /** Last sequence number seen per instance, shared by every session of this process. */
-  readonly sequences: Map<string, bigint>;
+  readonly sequences: { get(uid: string): bigint | undefined; set(uid: string, sequence: bigint): unknown };
   /** Instance uids with a live WebSocket session in this process (duplicate detection). */
   readonly liveInstances: Map<string, OpampSession>;
   readonly nowMs: () => number;

@@ -5,6 +5,7 @@ import { gzip } from 'node:zlib';
 import type { AgentToServer, ServerToAgent } from '@linkmesh/contracts/gen/opamp/v1/opamp_pb';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
+import { LRUCache } from 'lru-cache';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { FleetListener, FleetService } from '../../domain/fleet/fleet.service.ts';
 import { OpampAuthError, type OpampCredential, type OpampService } from '../../domain/opamp/opamp.service.ts';
@@ -77,7 +78,8 @@ export function registerOpampTransport(app: FastifyInstance, deps: OpampTranspor
     logger: deps.logger,
     externalUrl: deps.externalUrl,
     heartbeatIntervalSeconds: deps.heartbeatIntervalSeconds,
-    sequences: new Map(),
+    // Bounded: a forgotten instance is only asked for its full state once more.
+    sequences: new LRUCache<string, bigint>({ max: 1_000_000 }),
     liveInstances: new Map(),
     nowMs: () => Date.now(),
   };
