@@ -111,10 +111,10 @@ const hung = `no answer in ${requestTimeoutMs / 1000} s`;
 
 /** A 4xx, or a connection the server ended (with a 4xx status line if one arrived). */
 function acceptable(outcome: RawOutcome): boolean {
-  const status = outcome.status;
+  const is4xx = (status: number) => status >= 400 && status < 500;
   if (isClosed(outcome))
-    return outcome.closed !== hung && (status === undefined || (status >= 400 && status < 500));
-  return status >= 400 && status < 500;
+    return outcome.closed !== hung && (outcome.status === undefined || is4xx(outcome.status));
+  return is4xx(outcome.status);
 }
 
 const label = (outcome: RawOutcome) =>
