@@ -1,6 +1,6 @@
 import type { LRUCache } from 'lru-cache';
 import type { Clock } from '../shared/clock.ts';
-import { ttlCache } from '../shared/ttl-cache.ts';
+import { ttlCache } from '../shared/bounded-cache.ts';
 import type { BearerVerification, FleetListener, FleetService } from './fleet.service.ts';
 
 export interface BearerCacheSettings {

@@ -1,4 +1,4 @@
-import { LRUCache } from 'lru-cache';
+import { boundedCache } from '../shared/bounded-cache.ts';
 import type { Clock } from '../shared/clock.ts';
 import { displayPrefix, hashCredential, looksLikeCredential, mintCredential } from '../shared/credentials.ts';
 import { invalid, notFound } from '../shared/errors.ts';
@@ -52,7 +52,7 @@ export const lastSeenWriteIntervalMs = 15_000;
 export class FleetService {
   private readonly listeners: FleetListener[] = [];
   /** Collectors whose host name {@link adoptAlloyHostname} has already looked at. */
-  private readonly hostnameChecked = new LRUCache<string, true>({ max: 1_000_000 });
+  private readonly hostnameChecked = boundedCache<string, true>(1_000_000);
 
   constructor(
     private readonly storage: Storage,

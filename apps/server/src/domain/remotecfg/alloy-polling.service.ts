@@ -1,5 +1,5 @@
 import { renderAlloyHash, renderServedConfig } from '@linkmesh/alloy/render';
-import { LRUCache } from 'lru-cache';
+import { boundedCache } from '../shared/bounded-cache.ts';
 import type { CollectorCache } from '../fleet/collector-cache.ts';
 import type { Collector } from '../fleet/collector.types.ts';
 import { lastSeenWriteIntervalMs, type FleetService } from '../fleet/fleet.service.ts';
@@ -25,9 +25,9 @@ export interface AlloyPollingObserver {
  */
 export class AlloyPollingService {
   /** `id`s already recorded as an identity change, per collector (saves a write per poll). */
-  private readonly reportedIds = new LRUCache<string, string>({ max: 100_000 });
+  private readonly reportedIds = boundedCache<string, string>(100_000);
   /** Rendered content and hash per collector, bearer credential and external URL. */
-  private readonly rendered = new LRUCache<string, { content: string; hash: string }>({ max: 200_000 });
+  private readonly rendered = boundedCache<string, { content: string; hash: string }>(200_000);
 
   constructor(
     private readonly fleet: FleetService,

@@ -1,6 +1,6 @@
 import type { LRUCache } from 'lru-cache';
 import type { Clock } from './clock.ts';
-import { ttlCache } from './ttl-cache.ts';
+import { ttlCache } from './bounded-cache.ts';
 
 /**
  * Counts failures per key (a source address, a user name) in a fixed window and says when a key

@@ -1,5 +1,5 @@
 import type { Server, Socket } from 'node:net';
-import { LRUCache } from 'lru-cache';
+import { boundedCache } from '../../domain/shared/bounded-cache.ts';
 
 export interface ConnectionLimitOptions {
   /** Open TCP connections one remote address may hold; the next one is destroyed at once. */
@@ -41,10 +41,7 @@ export interface ConnectionLimit {
  */
 export function limitConnectionsPerAddress(server: Server, options: ConnectionLimitOptions): ConnectionLimit {
   const open = new Map<string, number>();
-  const recentlyLogged = new LRUCache<string, true>({
-    max: 10_000,
-    ttl: options.logIntervalMs ?? 60_000,
-  });
+  const recentlyLogged = boundedCache<string, true>(10_000, { ttl: options.logIntervalMs ?? 60_000 });
   // For an HTTPS server this is the raw TCP socket, before the TLS handshake.
   server.on('connection', (socket: Socket) => {
     const address = socket.remoteAddress;

@@ -5,7 +5,7 @@ import { gzip } from 'node:zlib';
 import type { AgentToServer, ServerToAgent } from '@linkmesh/contracts/gen/opamp/v1/opamp_pb';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
-import { LRUCache } from 'lru-cache';
+import { boundedCache } from '../../domain/shared/bounded-cache.ts';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { FleetListener, FleetService } from '../../domain/fleet/fleet.service.ts';
 import { OpampAuthError, type OpampCredential, type OpampService } from '../../domain/opamp/opamp.service.ts';
@@ -79,7 +79,7 @@ export function registerOpampTransport(app: FastifyInstance, deps: OpampTranspor
     externalUrl: deps.externalUrl,
     heartbeatIntervalSeconds: deps.heartbeatIntervalSeconds,
     // Bounded: a forgotten instance is only asked for its full state once more.
-    sequences: new LRUCache<string, bigint>({ max: 1_000_000 }),
+    sequences: boundedCache<string, bigint>(1_000_000),
     liveInstances: new Map(),
     nowMs: () => Date.now(),
   };
