@@ -20,12 +20,12 @@ async function npmStart(): Promise<{ child: ChildProcess; url: string; stderr: (
   let stdout = '';
   let stderr = '';
   const url = await new Promise<string>((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
       const match = /"url":"(http:\/\/[^"]+)".*"msg":"server.listening"/.exec(stdout);
       if (match?.[1]) resolve(match[1]);
     });
-    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.once('exit', (code) => reject(new Error(`npm start exited with ${String(code)}:\n${stderr}`)));
   });
   return { child, url, stderr: () => stderr };

@@ -231,6 +231,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
       logger,
       externalUrl: currentExternalUrl,
       maxMessageBytes: config.opampMaxMessageBytes,
+      maxCompressedBodyBytes: config.opampMaxCompressedBodyBytes,
       heartbeatIntervalSeconds: config.opampHeartbeatIntervalSeconds,
       maxConnections: config.opampMaxConnections,
     });

@@ -122,10 +122,15 @@ export const configSchema = z
     opampMaxMessageBytes: positiveInt()
       .min(1024)
       .max(256 * 1024 * 1024)
-      .default(64 * 1024 * 1024)
+      .default(16 * 1024 * 1024)
       .describe(
         'Largest OpAMP message accepted, after decompression (WebSocket close 1009 / HTTP 413 above).',
       ),
+    opampMaxCompressedBodyBytes: positiveInt()
+      .min(1024)
+      .max(256 * 1024 * 1024)
+      .default(4 * 1024 * 1024)
+      .describe('Largest gzip-compressed OpAMP HTTP body accepted, before decompression (413 above).'),
     opampMaxConnections: positiveInt()
       .max(1_000_000)
       .default(100_000)

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { FastifyContentTypeParser, FastifyRequest } from 'fastify';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 
@@ -76,4 +77,45 @@ export async function inflateBounded(
 
 export function isBodyProblem(value: Buffer | BodyProblem): value is BodyProblem {
   return !Buffer.isBuffer(value);
+}
+
+/** What a body that could not be read becomes: an error Fastify's error handler answers. */
+export class BodyError extends Error {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function isGzip(request: FastifyRequest): boolean {
+  return (request.headers['content-encoding'] ?? '').trim().toLowerCase() === 'gzip';
+}
+
+/**
+ * A Fastify content-type parser (register it in the route's scope, after authentication in
+ * `onRequest`) that reads the body with {@link readBoundedBody}: a gzip body is capped as sent
+ * at `compressedBytes` (it is capped again as it inflates, by {@link inflateBounded}), any other
+ * at `plainBytes`. An over-long body fails with a 413 {@link BodyError}.
+ *
+ * @example
+ * scope.addContentTypeParser('*', boundedBodyParser({ compressedBytes: 4 << 20, plainBytes: 16 << 20 }));
+ */
+export function boundedBodyParser(limits: {
+  readonly compressedBytes: number;
+  readonly plainBytes: number;
+}): FastifyContentTypeParser {
+  return (request, payload, done) => {
+    const limitBytes = isGzip(request) ? limits.compressedBytes : limits.plainBytes;
+    readBoundedBody(payload, request.headers['content-length'], limitBytes).then(
+      (body) => {
+        if (isBodyProblem(body)) done(new BodyError(body.status, body.message), undefined);
+        else done(null, body);
+      },
+      (error: unknown) => {
+        done(error as Error, undefined);
+      },
+    );
+  };
 }

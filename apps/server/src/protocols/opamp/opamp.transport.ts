@@ -18,7 +18,7 @@ import {
   OpampFrameError,
   WS_CLOSE_MESSAGE_TOO_BIG,
 } from './opamp.codec.ts';
-import { inflateBounded, isBodyProblem } from '../http/bounded-body.ts';
+import { boundedBodyParser, inflateBounded, isBodyProblem } from '../http/bounded-body.ts';
 import { AdmissionGate } from './admission-gate.ts';
 import { badRequest, OpampSession, type SessionDeps } from './opamp.session.ts';
 
@@ -29,6 +29,8 @@ export interface OpampTransportDeps {
   readonly externalUrl: () => string;
   /** Largest message accepted, after decompression (WS close 1009 / HTTP 413 above). */
   readonly maxMessageBytes: number;
+  /** Largest gzip body of an HTTP POST as sent, before decompression (413 above). */
+  readonly maxCompressedBodyBytes: number;
   readonly heartbeatIntervalSeconds: number;
   /** WebSocket connections above this are refused with 503 + Retry-After (overload protection). */
   readonly maxConnections: number;
@@ -265,12 +267,10 @@ export function registerOpampTransport(app: FastifyInstance, deps: OpampTranspor
 
   void app.register((scope, _options, done) => {
     scope.removeAllContentTypeParsers();
+    // Read only after onRequest authenticated; gzip capped as sent and again as it inflates.
     scope.addContentTypeParser(
       '*',
-      { parseAs: 'buffer', bodyLimit: deps.maxMessageBytes },
-      (_request, body, next) => {
-        next(null, body);
-      },
+      boundedBodyParser({ compressedBytes: deps.maxCompressedBodyBytes, plainBytes: deps.maxMessageBytes }),
     );
     scope.post(
       opampPath,

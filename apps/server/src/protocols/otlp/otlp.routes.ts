@@ -5,7 +5,7 @@ import { DomainError } from '../../domain/shared/errors.ts';
 import type { DecodedMetrics } from '../../domain/telemetry/metric-point.ts';
 import { wantsMetric } from '../../domain/telemetry/self-metric-names.ts';
 import type { SelfTelemetryIngest } from '../../domain/telemetry/self-telemetry.ingest.ts';
-import { inflateBounded, isBodyProblem, readBoundedBody } from '../http/bounded-body.ts';
+import { boundedBodyParser, inflateBounded, isBodyProblem } from '../http/bounded-body.ts';
 import { jsonDepthProblem } from '../http/json-depth.ts';
 import { OtlpDecodeError } from './otlp-decode.common.ts';
 import { decodeMetricsJson } from './otlp-json.decoder.ts';
@@ -51,16 +51,6 @@ const rpcCode = {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** What a body that could not be read becomes: an error Fastify's handler answers. */
-class BodyError extends Error {
-  constructor(
-    readonly statusCode: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 /**
  * `POST /v1/metrics`: OTLP/HTTP self-telemetry. The route only authenticates, decodes and
  * validates, then hands the points to the ingest service. Checks run in the order the
@@ -72,18 +62,10 @@ export function registerOtlpRoutes(app: FastifyInstance, deps: OtlpRouteDeps): v
     scope.removeAllContentTypeParsers();
     // Runs after authentication (onRequest). A gzip body is capped as sent, and again as it
     // inflates (handlePush); a plain one at the decompressed cap.
-    scope.addContentTypeParser('*', (request, payload, next) => {
-      const limitBytes = isGzip(request) ? deps.maxCompressedBodyBytes : deps.maxBodyBytes;
-      readBoundedBody(payload, request.headers['content-length'], limitBytes).then(
-        (body) => {
-          if (isBodyProblem(body)) next(new BodyError(body.status, body.message), undefined);
-          else next(null, body);
-        },
-        (error: unknown) => {
-          next(error as Error, undefined);
-        },
-      );
-    });
+    scope.addContentTypeParser(
+      '*',
+      boundedBodyParser({ compressedBytes: deps.maxCompressedBodyBytes, plainBytes: deps.maxBodyBytes }),
+    );
 
     scope.setErrorHandler(async (error: FastifyError, request, reply) => {
       const status = error.statusCode ?? 500;
@@ -274,10 +256,6 @@ async function handlePush(
 
 function logUnknownCollector(deps: OtlpRouteDeps, request: FastifyRequest, collectorId: string): void {
   deps.logger.warn({ ip: request.ip, collectorId }, 'otlp.dispatch: unknown collectorId');
-}
-
-function isGzip(request: FastifyRequest): boolean {
-  return (request.headers['content-encoding'] ?? '').trim().toLowerCase() === 'gzip';
 }
 
 /** The OTLP encoding named by a Content-Type (parameters such as charset ignored). */
