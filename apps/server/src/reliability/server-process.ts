@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mintCredential } from '../domain/shared/credentials.ts';
+import { secretsFound } from './secret-scan.ts';
 
 const bin = fileURLToPath(new URL('../bin.ts', import.meta.url));
 
@@ -25,8 +26,14 @@ export interface ServerProcess {
   peakRssKiB(): number;
   /** fetch with the admin token unless `authorization` is given. */
   api(path: string, init?: RequestInit & { json?: unknown }): Promise<Response>;
-  /** Sends `signal` and waits for the exit. */
+  /**
+   * Sends `signal`, waits for the exit, then fails if any secret of this run — the admin token
+   * and password, every credential an `api()` answer carried — appears in the logs or the
+   * SQLite files (issue #9: the suite's logs and database are scanned for secrets).
+   */
   stop(signal?: NodeJS.Signals): Promise<void>;
+  /** The secrets this run knows of so far. */
+  secrets(): string[];
   /** Removes the data directory (after stop; not for a restart on the same directory). */
   cleanUp(): void;
 }
@@ -86,12 +93,14 @@ export async function startServerProcess(options: ServerProcessOptions = {}): Pr
     );
   });
   const pid = child.pid ?? 0;
+  const secrets = new Set<string>([adminToken, adminPassword]);
+  const minted: Promise<void>[] = [];
   const status = (field: string) => {
     const text = readFileSync(`/proc/${pid}/status`, 'utf8');
     const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text);
     return Number(match?.[1] ?? 0);
   };
-  return {
+  const server: ServerProcess = {
     url,
     pid,
     dataDir,
@@ -100,7 +109,7 @@ export async function startServerProcess(options: ServerProcessOptions = {}): Pr
     logs: () => (partial ? [...lines, partial] : [...lines]),
     rssKiB: () => status('VmRSS'),
     peakRssKiB: () => status('VmHWM'),
-    api: (path, init = {}) => {
+    api: async (path, init = {}) => {
       const headers = new Headers(init.headers);
       if (!headers.has('authorization')) headers.set('authorization', `Bearer ${adminToken}`);
       let body = init.body;
@@ -108,17 +117,41 @@ export async function startServerProcess(options: ServerProcessOptions = {}): Pr
         headers.set('content-type', 'application/json');
         body = JSON.stringify(init.json);
       }
-      return fetch(url + path, { ...init, headers, body: body ?? null });
+      const response = await fetch(url + path, { ...init, headers, body: body ?? null });
+      // Every credential the API hands out is remembered, so that stop() can check that none of
+      // them ever reached the logs or the database files.
+      if ((response.headers.get('content-type') ?? '').includes('json'))
+        minted.push(
+          response
+            .clone()
+            .text()
+            .then((text) => {
+              for (const match of text.matchAll(credentialShape)) secrets.add(match[0]);
+            })
+            .catch(() => undefined),
+        );
+      return response;
     },
+    secrets: () => [...secrets],
     stop: async (signal = 'SIGTERM') => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = once(child, 'exit');
       child.kill(signal);
       await exited;
+      await Promise.all(minted);
+      const leaked = secretsFound(server, [...secrets]);
+      if (leaked.length > 0)
+        throw new Error(
+          `secrets in the logs or database files: ${leaked.map((s) => s.slice(0, 9)).join(', ')}…`,
+        );
     },
     cleanUp: () => rmSync(dataDir, { recursive: true, force: true }),
   };
+  return server;
 }
+
+/** LinkMesh credentials as minted (prefix + 43 base64url characters). */
+const credentialShape = /\b(?:lmct|lmet|lmsat|lms)_[A-Za-z0-9_-]{43}\b/g;
 
 /**
  * Polls `/healthz` every `intervalMs` until stopped and keeps the worst answer time: the
