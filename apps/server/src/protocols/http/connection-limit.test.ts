@@ -1,16 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import tls from 'node:tls';
 import { after, describe, it } from 'node:test';
+import { makeSelfSignedCert, selfSignedCertUnavailable } from '../../testing/self-signed-cert.ts';
 import { limitConnectionsPerAddress, type ConnectionLimitOptions } from './connection-limit.ts';
-
-const haveOpenssl = spawnSync('openssl', ['version']).status === 0;
 
 interface Recorded {
   readonly refusedAddresses: string[];
@@ -122,30 +118,12 @@ describe('per-address connection limit', () => {
 
   it(
     'refuses on an HTTPS server before the TLS handshake completes',
-    { skip: !haveOpenssl && 'openssl not installed' },
+    { skip: selfSignedCertUnavailable },
     async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'linkmesh-connlimit-'));
+      const cert = makeSelfSignedCert();
       try {
-        const made = spawnSync('openssl', [
-          'req',
-          '-x509',
-          '-newkey',
-          'ec',
-          '-pkeyopt',
-          'ec_paramgen_curve:prime256v1',
-          '-nodes',
-          '-keyout',
-          join(dir, 'key.pem'),
-          '-out',
-          join(dir, 'cert.pem'),
-          '-days',
-          '1',
-          '-subj',
-          '/CN=127.0.0.1',
-        ]);
-        assert.equal(made.status, 0, made.stderr.toString());
         const server = https.createServer(
-          { cert: readFileSync(join(dir, 'cert.pem')), key: readFileSync(join(dir, 'key.pem')) },
+          { cert: readFileSync(cert.certFile), key: readFileSync(cert.keyFile) },
           (_request, response) => response.end('ok'),
         );
         servers.push(server);
@@ -165,7 +143,7 @@ describe('per-address connection limit', () => {
         kept.destroy();
         await until(() => limit.trackedAddresses === 0);
       } finally {
-        rmSync(dir, { recursive: true, force: true });
+        cert.remove();
       }
     },
   );
