@@ -55,6 +55,8 @@ export interface RunningServer {
   flushTelemetry(): Promise<void>;
   /** Runs the polling-collector liveness sweep now (it also runs every 30 s). */
   sweepPollingLiveness(): Promise<number>;
+  /** Runs the OpAMP liveness sweep now (it also runs every few seconds). */
+  sweepOpampLiveness(): Promise<number>;
   /** Re-reads the desired config other replicas may have changed now (it also runs every 5 s). */
   refreshDesiredConfig(): Promise<boolean>;
   /** Present on the first start only: the generated or configured first admin, to print once. */
@@ -228,6 +230,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
     const opampTransport = registerOpampTransport(server, {
       opamp,
       fleet,
+      clock,
       logger,
       externalUrl: currentExternalUrl,
       maxMessageBytes: config.opampMaxMessageBytes,
@@ -295,6 +298,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
       close,
       flushTelemetry: () => ingest.flush(),
       sweepPollingLiveness: () => pollingLiveness.sweep(),
+      sweepOpampLiveness: () => opampTransport.sweepLiveness(),
       refreshDesiredConfig: () => desiredConfigRefresh.refresh(),
     };
   } catch (error) {
