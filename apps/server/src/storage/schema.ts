@@ -68,6 +68,8 @@ export interface CollectorRow {
   restart_count: number;
   process_start_unix_ms: number | null;
   process_cpu_seconds: number | null;
+  host_cpu_idle_seconds: number | null;
+  host_cpu_total_seconds: number | null;
   host_sampled_at_ms: number | null;
 }
 

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
   HostMetricsAccumulator,
+  hostCpuPercentBetween,
   isProcessRestart,
   mergeHostSamples,
   processCpuPercentBetween,
@@ -173,5 +174,42 @@ void describe('processCpuPercentBetween', () => {
       processCpuPercentBetween({ cpuSecondsTotal: 1, timeUnixMs: 5 }, { cpuSecondsTotal: 2, timeUnixMs: 5 }),
       undefined,
     );
+  });
+});
+
+void describe('hostCpuPercentBetween (node_exporter CPU seconds)', () => {
+  void test('is 1 − Δidle / Δtotal over all CPUs and modes', () => {
+    const prev = { hostCpuIdleSecondsTotal: 1800, hostCpuSecondsTotal: 2000 };
+    assert.equal(
+      hostCpuPercentBetween(prev, { hostCpuIdleSecondsTotal: 1845, hostCpuSecondsTotal: 2060 }),
+      25,
+    );
+  });
+  void test('gives nothing without a previous sample, across a reboot, or when no time passed', () => {
+    const next = { hostCpuIdleSecondsTotal: 10, hostCpuSecondsTotal: 12 };
+    assert.equal(hostCpuPercentBetween({}, next), undefined);
+    assert.equal(
+      hostCpuPercentBetween({ hostCpuIdleSecondsTotal: 900, hostCpuSecondsTotal: 1000 }, next),
+      undefined,
+    );
+    assert.equal(hostCpuPercentBetween(next, next), undefined);
+  });
+  void test('the accumulator sums every CPU and mode, idle apart', () => {
+    const host = new HostMetricsAccumulator();
+    for (const [cpu, mode, value] of [
+      ['0', 'idle', 90],
+      ['0', 'user', 10],
+      ['1', 'idle', 80],
+      ['1', 'iowait', 20],
+    ] as const)
+      host.add(
+        'hostCpuSecondsTotal',
+        aPoint({ name: 'node_cpu_seconds_total', value, attributes: { cpu, mode } }),
+      );
+    const sample = host.finish();
+    assert.ok(sample);
+    assert.equal(sample.hostCpuIdleSecondsTotal, 170);
+    assert.equal(sample.hostCpuSecondsTotal, 200);
+    assert.equal(sample.hostCpuPercent, undefined, 'counters alone give no percentage in one push');
   });
 });

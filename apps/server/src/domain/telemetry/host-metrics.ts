@@ -20,6 +20,12 @@ export interface HostSample {
   readonly processStartTimeUnixMs?: number;
   /** Cumulative CPU seconds of the collector process; see `processCpuPercentBetween`. */
   readonly cpuSecondsTotal?: number;
+  /**
+   * Cumulative host CPU seconds summed over logical CPUs, idle and all modes (node_exporter's
+   * `node_cpu_seconds_total`); see `hostCpuPercentBetween`.
+   */
+  readonly hostCpuIdleSecondsTotal?: number;
+  readonly hostCpuSecondsTotal?: number;
   /** Latest sample time among the points used. */
   readonly timeUnixMs: number;
 }
@@ -34,6 +40,8 @@ const CPU_STATE_ATTRIBUTES = ['state', 'cpu.mode', 'system.cpu.state'] as const;
 /** Logical CPU attribute: hostmetrics receiver (`cpu`) and semantic conventions, old and new. */
 const CPU_NUMBER_ATTRIBUTES = ['cpu', 'cpu.logical_number', 'system.cpu.logical_number'] as const;
 const MEMORY_STATE_ATTRIBUTES = ['state', 'system.memory.state'] as const;
+/** node_exporter's CPU mode label. */
+const NODE_CPU_MODE_ATTRIBUTE = 'mode';
 
 function attributeOf(point: MetricPoint, keys: readonly string[]): string | undefined {
   for (const key of keys) {
@@ -68,6 +76,9 @@ export class HostMetricsAccumulator {
   private startTimeUnixMs: number | undefined;
   private startPointTimeUnixMs = 0;
   private latestTimeUnixMs: number | undefined;
+  private hostCpuSeconds: { idle: number; total: number } | undefined;
+  private hostMemoryTotalBytes: number | undefined;
+  private hostMemoryAvailableBytes: number | undefined;
 
   add(metric: HostMetricName, point: MetricPoint): void {
     this.latestTimeUnixMs = Math.max(this.latestTimeUnixMs ?? point.timeUnixMs, point.timeUnixMs);
@@ -98,6 +109,18 @@ export class HostMetricsAccumulator {
       case 'processStartTimeUnixSeconds':
         this.startTimeUnixMs = point.value * 1000;
         this.startPointTimeUnixMs = point.timeUnixMs;
+        return;
+      case 'hostCpuSecondsTotal': {
+        const seconds = (this.hostCpuSeconds ??= { idle: 0, total: 0 });
+        seconds.total += point.value;
+        if (point.attributes[NODE_CPU_MODE_ATTRIBUTE] === 'idle') seconds.idle += point.value;
+        return;
+      }
+      case 'hostMemoryTotalBytes':
+        this.hostMemoryTotalBytes = point.value;
+        return;
+      case 'hostMemoryAvailableBytes':
+        this.hostMemoryAvailableBytes = point.value;
         return;
     }
   }
@@ -130,7 +153,7 @@ export class HostMetricsAccumulator {
   finish(): HostSample | undefined {
     if (this.latestTimeUnixMs === undefined) return undefined;
     const hostCpuRatio = this.hostCpuRatio();
-    const memoryRatio = this.memoryUsedRatio ?? this.memoryStatelessRatio;
+    const memoryRatio = this.memoryUsedRatio ?? this.memoryStatelessRatio ?? this.nodeMemoryUsedRatio();
     const uptimeSeconds = this.uptimeSeconds ?? this.uptimeFromStart();
     const processStartTimeUnixMs =
       this.startTimeUnixMs ??
@@ -147,8 +170,22 @@ export class HostMetricsAccumulator {
       ...(uptimeSeconds === undefined ? {} : { uptimeSeconds }),
       ...(processStartTimeUnixMs === undefined ? {} : { processStartTimeUnixMs }),
       ...(this.cpuSecondsTotal === undefined ? {} : { cpuSecondsTotal: this.cpuSecondsTotal }),
+      ...(this.hostCpuSeconds === undefined
+        ? {}
+        : {
+            hostCpuIdleSecondsTotal: this.hostCpuSeconds.idle,
+            hostCpuSecondsTotal: this.hostCpuSeconds.total,
+          }),
       timeUnixMs: this.latestTimeUnixMs,
     };
+  }
+
+  /** node_exporter reports bytes, not a ratio: used is what is not available (as `free` shows it). */
+  private nodeMemoryUsedRatio(): number | undefined {
+    const total = this.hostMemoryTotalBytes;
+    const available = this.hostMemoryAvailableBytes;
+    if (total === undefined || available === undefined || total <= 0) return undefined;
+    return 1 - available / total;
   }
 
   /** Alloy reports a start time, not an uptime: uptime is the start point's own time minus it. */
@@ -221,4 +258,30 @@ export function processCpuPercentBetween(prev: CpuSecondsSample, next: CpuSecond
   if (intervalMs <= 0 || cpuSeconds < 0 || isProcessRestart(prev, next)) return undefined;
   const percent = (cpuSeconds / (intervalMs / 1000)) * 100;
   return Number.isFinite(percent) ? percent : undefined;
+}
+
+/** The part of a host sample that a host CPU percentage is derived from. */
+export type HostCpuSecondsSample = Pick<HostSample, 'hostCpuIdleSecondsTotal' | 'hostCpuSecondsTotal'>;
+
+/**
+ * Whole-host CPU busy percentage (0–100, all CPUs) between two cumulative samples, for hosts that
+ * report CPU only as seconds per mode (node_exporter): 1 − Δidle / Δtotal. `undefined` without
+ * two samples, across a reboot (a counter went down) or when no time passed.
+ *
+ * @example
+ * hostCpuPercentBetween({ hostCpuIdleSecondsTotal: 90, hostCpuSecondsTotal: 100 },
+ *   { hostCpuIdleSecondsTotal: 135, hostCpuSecondsTotal: 160 }); // → 25
+ */
+export function hostCpuPercentBetween(
+  prev: HostCpuSecondsSample,
+  next: HostCpuSecondsSample,
+): number | undefined {
+  const { hostCpuIdleSecondsTotal: idle0, hostCpuSecondsTotal: total0 } = prev;
+  const { hostCpuIdleSecondsTotal: idle1, hostCpuSecondsTotal: total1 } = next;
+  if (idle0 === undefined || total0 === undefined || idle1 === undefined || total1 === undefined)
+    return undefined;
+  const total = total1 - total0;
+  const idle = idle1 - idle0;
+  if (total <= 0 || idle < 0) return undefined;
+  return ratioToPercent(1 - idle / total);
 }

@@ -100,4 +100,14 @@ export const selfMetricNameForms: readonly SelfMetricNameForm[] = [
       { name: 'process.memory.usage', host: 'processMemoryBytes' },
     ],
   },
+  {
+    origin:
+      'node_exporter via Alloy’s `prometheus.exporter.unix` (the host source LinkMesh renders for Alloy: Alloy 1.x has no hostmetrics receiver)',
+    rule: 'one trailing `_total` removed; the byte gauges keep their unit and case',
+    examples: [
+      { name: 'node_cpu_seconds_total', host: 'hostCpuSecondsTotal' },
+      { name: 'node_memory_MemTotal_bytes', host: 'hostMemoryTotalBytes' },
+      { name: 'node_memory_MemAvailable_bytes', host: 'hostMemoryAvailableBytes' },
+    ],
+  },
 ];

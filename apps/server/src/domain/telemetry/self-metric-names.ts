@@ -12,6 +12,7 @@
  * | scraped with unit suffixes                   | `otelcol_process_uptime_seconds_total`           |
  * | the self-telemetry page's own wording        | `otelcol_receiver_accepted_logs`                 |
  * | host metrics over OTLP (names keep dots)     | `system.cpu.utilization`                         |
+ * | node_exporter (Alloy's host source)          | `node_cpu_seconds_total`, `node_memory_MemTotal_bytes` |
  *
  * `self-metric-names.forms.ts` keeps these forms as data, with where each comes from; its test
  * checks every example. Normalisation, in this order: `/` and `.` become `_`, one trailing
@@ -64,7 +65,11 @@ export type HostMetricName =
   | 'processMemoryBytes'
   | 'processUptimeSeconds'
   | 'processCpuSecondsTotal'
-  | 'processStartTimeUnixSeconds';
+  | 'processStartTimeUnixSeconds'
+  /** node_exporter's per-CPU, per-mode cumulative seconds (Alloy's `prometheus.exporter.unix`). */
+  | 'hostCpuSecondsTotal'
+  | 'hostMemoryTotalBytes'
+  | 'hostMemoryAvailableBytes';
 
 /** A per-component throughput metric. */
 export interface ComponentMetricClass {
@@ -199,6 +204,11 @@ const HOST_STEMS: ReadonlyMap<string, HostMetricClass> = new Map([
   ['alloy_resources_process_cpu_seconds', host('processCpuSecondsTotal')],
   ['process_start_time_seconds', host('processStartTimeUnixSeconds')],
   ['alloy_resources_process_start_time_seconds', host('processStartTimeUnixSeconds')],
+  // node_exporter (Alloy's host source, `prometheus.exporter.unix`): counters and byte gauges,
+  // turned into the same hostCpuPercent / hostMemoryPercent (host-metrics.ts).
+  ['node_cpu_seconds', host('hostCpuSecondsTotal')],
+  ['node_memory_MemTotal_bytes', host('hostMemoryTotalBytes')],
+  ['node_memory_MemAvailable_bytes', host('hostMemoryAvailableBytes')],
 ]);
 
 /** Prefix of the pipeline-telemetry family, which is ignored (see the file comment). */

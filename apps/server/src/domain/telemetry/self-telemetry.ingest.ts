@@ -1,7 +1,12 @@
 import type { Clock } from '../shared/clock.ts';
 import { DomainError } from '../shared/errors.ts';
 import type { Storage, Stores } from '../shared/storage.port.ts';
-import { isProcessRestart, processCpuPercentBetween, type HostSample } from './host-metrics.ts';
+import {
+  hostCpuPercentBetween,
+  isProcessRestart,
+  processCpuPercentBetween,
+  type HostSample,
+} from './host-metrics.ts';
 import type { DecodedMetrics } from './metric-point.ts';
 import { translateSelfMetrics } from './self-metrics.translator.ts';
 import type { CollectorLiveUpdate, ProcessState, ThroughputBatch } from './throughput.store.ts';
@@ -223,16 +228,28 @@ function liveUpdate(
   const cpuPercent =
     host.cpuPercent ??
     (state.hostSampledAtMs === null ? undefined : processCpuPercentBetween(previous, host));
+  // node_exporter's host CPU comes as seconds per mode: a percentage needs the previous push.
+  const hostCpuPercent =
+    host.hostCpuPercent ??
+    hostCpuPercentBetween(
+      {
+        ...(state.hostCpuIdleSeconds === null ? {} : { hostCpuIdleSecondsTotal: state.hostCpuIdleSeconds }),
+        ...(state.hostCpuTotalSeconds === null ? {} : { hostCpuSecondsTotal: state.hostCpuTotalSeconds }),
+      },
+      host,
+    );
   return {
     collectorId,
     lastSeenAtMs: pending.lastSeenAtMs,
-    hostCpuPercent: host.hostCpuPercent,
+    hostCpuPercent,
     hostMemoryPercent: host.hostMemoryPercent,
     cpuPercent,
     memoryMb: host.memoryMb,
     uptimeSeconds: host.uptimeSeconds,
     processStartUnixMs: host.processStartTimeUnixMs,
     processCpuSeconds: host.cpuSecondsTotal,
+    hostCpuIdleSeconds: host.hostCpuIdleSecondsTotal,
+    hostCpuTotalSeconds: host.hostCpuSecondsTotal,
     hostSampledAtMs: host.timeUnixMs,
     restartIncrement: restarted ? 1 : 0,
   };

@@ -20,6 +20,8 @@ export interface ProcessState {
   readonly processStartUnixMs: number | null;
   readonly uptimeSeconds: number | null;
   readonly processCpuSeconds: number | null;
+  readonly hostCpuIdleSeconds: number | null;
+  readonly hostCpuTotalSeconds: number | null;
   readonly hostSampledAtMs: number | null;
   readonly deregistered: boolean;
   /**
@@ -40,6 +42,8 @@ export interface CollectorLiveUpdate {
   readonly uptimeSeconds?: number | undefined;
   readonly processStartUnixMs?: number | undefined;
   readonly processCpuSeconds?: number | undefined;
+  readonly hostCpuIdleSeconds?: number | undefined;
+  readonly hostCpuTotalSeconds?: number | undefined;
   readonly hostSampledAtMs?: number | undefined;
   /** Restarts detected in this flush (added to `restart_count`). */
   readonly restartIncrement: number;

@@ -5,6 +5,7 @@ import { collectorReports } from './0004-collector-reports.ts';
 import { managedAgents } from './0005-managed-agents.ts';
 import { redactReportedSecrets } from './0006-redact-reported-secrets.ts';
 import { throughputByReceiveTime } from './0007-throughput-by-receive-time.ts';
+import { hostCpuSeconds } from './0009-host-cpu-seconds.ts';
 import type { Migration } from './migration.ts';
 
 /** Every migration, oldest first. Append only. */
@@ -16,4 +17,5 @@ export const migrations: readonly Migration[] = [
   managedAgents,
   redactReportedSecrets,
   throughputByReceiveTime,
+  hostCpuSeconds,
 ];

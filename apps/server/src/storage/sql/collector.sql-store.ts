@@ -37,6 +37,8 @@ export class SqlCollectorStore implements CollectorStore {
       restart_count: 0,
       process_start_unix_ms: null,
       process_cpu_seconds: null,
+      host_cpu_idle_seconds: null,
+      host_cpu_total_seconds: null,
       host_sampled_at_ms: null,
     };
     await this.db.insertInto('collectors').values(row).execute();

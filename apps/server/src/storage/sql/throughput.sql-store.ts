@@ -35,6 +35,8 @@ export class SqlThroughputStore implements ThroughputStore {
         'process_start_unix_ms',
         'uptime_seconds',
         'process_cpu_seconds',
+        'host_cpu_idle_seconds',
+        'host_cpu_total_seconds',
         'host_sampled_at_ms',
         'deregistered_at',
         'status',
@@ -47,6 +49,8 @@ export class SqlThroughputStore implements ThroughputStore {
       processStartUnixMs: r.process_start_unix_ms,
       uptimeSeconds: r.uptime_seconds,
       processCpuSeconds: r.process_cpu_seconds,
+      hostCpuIdleSeconds: r.host_cpu_idle_seconds,
+      hostCpuTotalSeconds: r.host_cpu_total_seconds,
       hostSampledAtMs: r.host_sampled_at_ms,
       deregistered: r.deregistered_at !== null,
       awaitingFirstContact: r.status === 'pending' && r.mode === 'opamp',
@@ -115,6 +119,8 @@ export function definedColumns(u: CollectorLiveUpdate): Record<string, number> {
     uptime_seconds: u.uptimeSeconds,
     process_start_unix_ms: u.processStartUnixMs,
     process_cpu_seconds: u.processCpuSeconds,
+    host_cpu_idle_seconds: u.hostCpuIdleSeconds,
+    host_cpu_total_seconds: u.hostCpuTotalSeconds,
     host_sampled_at_ms: u.hostSampledAtMs,
   };
   return Object.fromEntries(Object.entries(columns).filter(([, v]) => v !== undefined)) as Record<

@@ -36,7 +36,7 @@ function prepared(handle: BetterSqlite3.Database): PreparedStatements {
     statements = {
       insert: handle.prepare(insertSql),
       stateById: handle.prepare(
-        'select id, process_start_unix_ms, uptime_seconds, process_cpu_seconds, host_sampled_at_ms, deregistered_at, status, mode from collectors where id = ?',
+        'select id, process_start_unix_ms, uptime_seconds, process_cpu_seconds, host_cpu_idle_seconds, host_cpu_total_seconds, host_sampled_at_ms, deregistered_at, status, mode from collectors where id = ?',
       ),
       deleteBefore: handle.prepare(
         'delete from component_throughput where rowid in (select rowid from component_throughput where received_at_ms < ? limit ?)',
@@ -53,6 +53,8 @@ interface StateRow {
   process_start_unix_ms: number | null;
   uptime_seconds: number | null;
   process_cpu_seconds: number | null;
+  host_cpu_idle_seconds: number | null;
+  host_cpu_total_seconds: number | null;
   host_sampled_at_ms: number | null;
   deregistered_at: number | null;
   status: string;
@@ -100,6 +102,8 @@ export class SqliteThroughputStore extends SqlThroughputStore implements Through
         processStartUnixMs: r.process_start_unix_ms,
         uptimeSeconds: r.uptime_seconds,
         processCpuSeconds: r.process_cpu_seconds,
+        hostCpuIdleSeconds: r.host_cpu_idle_seconds,
+        hostCpuTotalSeconds: r.host_cpu_total_seconds,
         hostSampledAtMs: r.host_sampled_at_ms,
         deregistered: r.deregistered_at !== null,
         awaitingFirstContact: r.status === 'pending' && r.mode === 'opamp',
