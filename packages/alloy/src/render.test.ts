@@ -25,6 +25,8 @@ const selfTelemetryComponents = (label: string) => [
   `otelcol.receiver.prometheus.${label}`,
   `otelcol.exporter.otlphttp.${label}`,
   `otelcol.auth.bearer.${label}`,
+  `prometheus.exporter.unix.${label}_host`,
+  `prometheus.scrape.${label}_host`,
 ];
 
 function stringAttribute(block: AlloyStatement | undefined, path: string[]): string | undefined {
@@ -48,7 +50,7 @@ describe('renderServedConfig', () => {
     bearerToken: 'lmct_served',
   });
 
-  it('parses and declares the five self-telemetry components, every reference resolving', () => {
+  it('parses and declares the seven self-telemetry components, every reference resolving', () => {
     const tree = parseAlloy(rendered);
     const components = alloyComponents(tree);
     assert.deepEqual([...components.keys()].sort(), selfTelemetryComponents('linkmesh').sort());
@@ -57,7 +59,9 @@ describe('renderServedConfig', () => {
       'otelcol.auth.bearer.linkmesh.handler',
       'otelcol.exporter.otlphttp.linkmesh.input',
       'otelcol.receiver.prometheus.linkmesh.receiver',
+      'otelcol.receiver.prometheus.linkmesh.receiver',
       'prometheus.exporter.self.linkmesh.targets',
+      'prometheus.exporter.unix.linkmesh_host.targets',
     ]);
   });
 
@@ -70,6 +74,35 @@ describe('renderServedConfig', () => {
     const exporter = components.get('otelcol.exporter.otlphttp.linkmesh');
     assert.equal(stringAttribute(exporter, ['client', 'endpoint']), 'https://fleet.example.com');
     assert.equal(stringAttribute(components.get('otelcol.auth.bearer.linkmesh'), ['token']), 'lmct_served');
+  });
+
+  it('scrapes the host’s cpu and meminfo collectors into the same receiver as Alloy’s own metrics', () => {
+    const components = alloyComponents(parseAlloy(rendered));
+    const unix = attribute(components.get('prometheus.exporter.unix.linkmesh_host'), ['set_collectors']);
+    assert.deepEqual(
+      unix?.kind === 'attribute' && unix.value.kind === 'array' ? unix.value.items : undefined,
+      [
+        { kind: 'string', value: 'cpu' },
+        { kind: 'string', value: 'meminfo' },
+      ],
+    );
+    const scrape = components.get('prometheus.scrape.linkmesh_host');
+    assert.equal(stringAttribute(scrape, ['scrape_interval']), '30s');
+    const forward = attribute(scrape, ['forward_to']);
+    assert.deepEqual(
+      forward?.kind === 'attribute' && forward.value.kind === 'array'
+        ? forward.value.items.map((i) => (i.kind === 'ref' ? i.path.join('.') : i.kind))
+        : undefined,
+      ['otelcol.receiver.prometheus.linkmesh.receiver'],
+    );
+  });
+
+  it('appends route lines after the self-telemetry pipeline, and nothing when there are none', () => {
+    const base = { collectorId: 'c-1', externalUrl: 'https://fleet.example.com', bearerToken: 'lmct_served' };
+    assert.equal(renderServedConfig({ ...base, routeLines: [] }), renderServedConfig(base));
+    const withRoutes = renderServedConfig({ ...base, routeLines: ['otelcol.exporter.debug "dst_x" {}'] });
+    assert.ok(withRoutes.startsWith(renderServedConfig(base)));
+    assert.ok(withRoutes.endsWith('otelcol.exporter.debug "dst_x" {}\n'));
   });
 
   it('escapes whatever the bearer holds', () => {

@@ -14,8 +14,15 @@ export const bootstrapMarker = '// linkmesh-bootstrap';
 /** Alloy's remotecfg poll interval LinkMesh asks for. */
 export const remotecfgPollFrequency = '60s';
 
-/** How often Alloy scrapes its own metrics for LinkMesh. */
+/** How often Alloy scrapes its own metrics (and the host's) for LinkMesh. */
 export const selfScrapeInterval = '30s';
+
+/**
+ * node_exporter collectors of the host source: `cpu` gives `node_cpu_seconds_total`, `meminfo`
+ * gives `node_memory_MemTotal_bytes` / `node_memory_MemAvailable_bytes`, which the server turns
+ * into host CPU and memory. Alloy 1.x has no `otelcol.receiver.hostmetrics` in its default engine.
+ */
+export const hostCollectors = ['cpu', 'meminfo'] as const;
 
 export interface SelfTelemetryInput {
   /** The server's external base URL; OTLP/HTTP metrics go to `<externalUrl>/v1/metrics`. */
@@ -30,7 +37,11 @@ export interface SelfTelemetryInput {
   readonly label: string;
 }
 
-/** The five self-telemetry components, as Alloy syntax lines. */
+/**
+ * The self-telemetry components, as Alloy syntax lines: Alloy's own metrics and a host source
+ * (`prometheus.exporter.unix`), both scraped into the same `otelcol.receiver.prometheus`, so host
+ * CPU and memory are filled for every Alloy LinkMesh configures (bootstrap and served alike).
+ */
 export function selfTelemetryPipeline(input: SelfTelemetryInput): string[] {
   const endpoint = input.externalUrl.replace(/\/+$/, '');
   const l = alloyIdentifier(input.label);
@@ -40,6 +51,17 @@ export function selfTelemetryPipeline(input: SelfTelemetryInput): string[] {
     '',
     `prometheus.scrape "${l}_self" {`,
     `  targets         = prometheus.exporter.self.${l}.targets`,
+    `  scrape_interval = ${alloyString(selfScrapeInterval)}`,
+    `  forward_to      = [otelcol.receiver.prometheus.${l}.receiver]`,
+    '}',
+    '',
+    "// The host's CPU and memory (node_exporter collectors), pushed the same way.",
+    `prometheus.exporter.unix "${l}_host" {`,
+    `  set_collectors = [${hostCollectors.map(alloyString).join(', ')}]`,
+    '}',
+    '',
+    `prometheus.scrape "${l}_host" {`,
+    `  targets         = prometheus.exporter.unix.${l}_host.targets`,
     `  scrape_interval = ${alloyString(selfScrapeInterval)}`,
     `  forward_to      = [otelcol.receiver.prometheus.${l}.receiver]`,
     '}',
@@ -65,6 +87,11 @@ export function selfTelemetryPipeline(input: SelfTelemetryInput): string[] {
 }
 
 export interface ServedConfigInput {
+  /**
+   * Route components (rendered by `@linkmesh/pipelines`), appended after the self-telemetry
+   * pipeline; absent = self-telemetry only.
+   */
+  readonly routeLines?: readonly string[] | undefined;
   readonly collectorId: string;
   readonly externalUrl: string;
   /**
@@ -75,7 +102,7 @@ export interface ServedConfigInput {
   readonly bearerToken: string;
 }
 
-/** The content served by remotecfg `GetConfig`: always the self-telemetry pipeline (+ routes later). */
+/** The content served by remotecfg `GetConfig`: always the self-telemetry pipeline, then the routes. */
 export function renderServedConfig(input: ServedConfigInput): string {
   return [
     `// linkmesh-remotecfg collector=${input.collectorId.replace(/[^A-Za-z0-9._:-]/g, '_')}`,
@@ -87,6 +114,7 @@ export function renderServedConfig(input: ServedConfigInput): string {
       label: 'linkmesh',
     }),
     '',
+    ...(input.routeLines === undefined || input.routeLines.length === 0 ? [] : [...input.routeLines, '']),
   ].join('\n');
 }
 

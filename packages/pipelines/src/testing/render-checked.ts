@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { renderAlloyConfig } from '../render-alloy.ts';
 import { renderOtelConfig } from '../render-otel.ts';
 import type { RenderInput, RenderResult } from '../render-input.ts';
 import { checkAlloyConfig, checkOtelConfig } from '../structure-checks.ts';
@@ -21,3 +22,9 @@ export function renderOtelChecked(input: RenderInput): RenderResult {
 /** The golden form of a result: the text, or the refusals one per line. */
 export const goldenText = (result: RenderResult): string =>
   result.ok ? result.text : `${result.refusals.map((r) => `${r.routeId}: ${r.message}`).join('\n')}\n`;
+
+export function renderAlloyChecked(input: RenderInput): RenderResult {
+  const result = renderAlloyConfig(input);
+  assertWellFormed(input, result);
+  return result;
+}
