@@ -74,12 +74,51 @@ export const collectorCreateRequest = z
   .object({ name: z.string().min(1).max(200), runtime: z.enum(runtimes) })
   .strict();
 
+export const collectorStatuses = [
+  'connected',
+  'disconnected',
+  'stale',
+  'error',
+  'pending',
+  'deregistered',
+] as const;
+export const managementModes = ['opamp', 'alloy-remotecfg', 'managed'] as const;
+
+/** `GET /collectors?sort=` (decision 0017); `createdAt` (enrolment order) is the default. */
+export const collectorSorts = [
+  'createdAt',
+  'name',
+  'status',
+  'lastSeenAt',
+  'recordsInPerSec',
+  'recordsOutPerSec',
+  'errorsPerSec',
+  'version',
+] as const;
+export type CollectorSort = (typeof collectorSorts)[number];
+
+/** Why a collector's rates are null: no push yet, one sample only (or just restarted), or none recent. */
+export type RatesMissingReason = 'no_self_telemetry' | 'needs_two_samples' | 'stale';
+
 export interface CollectorView {
   id: string;
   name: string;
   runtime: 'otelcol' | 'alloy';
-  mode: 'opamp' | 'alloy-remotecfg' | 'managed';
-  status: 'connected' | 'disconnected' | 'stale' | 'error' | 'pending' | 'deregistered';
+  mode: (typeof managementModes)[number];
+  /**
+   * The connection status, or `error` for a connected collector whose current config failed to
+   * apply, whose agent reports itself unhealthy, or whose receivers refuse / exporters fail now.
+   */
+  status: (typeof collectorStatuses)[number];
+  /** Why the status is `error`, as a sentence (null otherwise). */
+  statusReason: string | null;
+  /** Sum of the receivers' accepted records/s (null: see ratesMissingReason). */
+  recordsInPerSec: number | null;
+  /** Sum of the exporters' sent records/s. */
+  recordsOutPerSec: number | null;
+  /** Receivers' refused + exporters' send_failed records/s. */
+  errorsPerSec: number | null;
+  ratesMissingReason: RatesMissingReason | null;
   lastSeenAt: string | null;
   version: string | null;
   hostname: string | null;
@@ -95,6 +134,12 @@ export interface CollectorView {
   memoryMb: number | null;
   uptimeSeconds: number | null;
   restartCount: number;
+}
+
+/** `GET /collectors`: a page, with per-status counts when asked for (`counts=true`). */
+export interface CollectorListPage extends Page<CollectorView> {
+  /** Collectors matching every filter except `status`, per status (null unless `counts=true`). */
+  statusCounts: Partial<Record<CollectorView['status'], number>> | null;
 }
 
 /** `GET /collectors/{id}`: the list row plus what a Managed host's agent last reported. */

@@ -29,7 +29,7 @@ function storesOn(
 ): Stores {
   return {
     afterCommit,
-    collectors: new SqlCollectorStore(db),
+    collectors: new SqlCollectorStore(db, dialect),
     events: new SqlEventStore(db),
     credentials: new SqlCredentialStore(db),
     users: new SqlUserStore(db),

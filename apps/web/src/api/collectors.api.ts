@@ -1,6 +1,7 @@
 import type {
   CollectorDetailView,
   CollectorEventView,
+  CollectorListPage,
   CollectorTokenMinted,
   CollectorView,
   Page,
@@ -9,9 +10,12 @@ import { apiRequest } from './client.ts';
 
 export type Runtime = CollectorView['runtime'];
 
-/** The first page of registered collectors (the server's default page holds 500). */
-export function listCollectors(): Promise<Page<CollectorView>> {
-  return apiRequest<Page<CollectorView>>('/collectors');
+/**
+ * A page of the fleet list; `query` is the URL query of `GET /api/v1/collectors` (search,
+ * filters, sort, `counts=true`, limit — see `features/fleet/fleet-query.ts`).
+ */
+export function listCollectors(query = ''): Promise<CollectorListPage> {
+  return apiRequest<CollectorListPage>(`/collectors${query === '' ? '' : `?${query}`}`);
 }
 
 export function getCollector(id: string): Promise<CollectorDetailView> {

@@ -27,8 +27,10 @@ export function App() {
 
   const signedOut = useCallback(() => {
     setSession({ state: 'signed-out' });
-    const here = window.location.pathname;
-    if (here !== '/login') navigate(here === '/' ? '/login' : `/login?next=${encodeURIComponent(here)}`);
+    // The query comes along: a shared, filtered fleet link opens filtered after signing in.
+    const { pathname: here, search } = window.location;
+    if (here !== '/login')
+      navigate(here === '/' ? '/login' : `/login?next=${encodeURIComponent(here + search)}`);
   }, []);
 
   useEffect(() => {

@@ -27,6 +27,11 @@ export function usePathname(): string {
   return useSyncExternalStore(subscribe, () => window.location.pathname);
 }
 
+/** The query string (`?q=…`, or ''), re-rendering on every change like {@link usePathname}. */
+export function useSearch(): string {
+  return useSyncExternalStore(subscribe, () => window.location.search);
+}
+
 /** The tabs of a collector's page; each has its own path. */
 export type CollectorTab = 'overview' | 'components' | 'events';
 

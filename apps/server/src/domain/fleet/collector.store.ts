@@ -3,8 +3,10 @@ import type {
   CollectorEvent,
   CollectorEventType,
   CollectorPatch,
+  CollectorStatus,
   NewCollector,
 } from './collector.types.ts';
+import type { FleetListRow, FleetQuery } from './fleet-list.types.ts';
 
 export interface CollectorListFilter {
   readonly includeDeregistered?: boolean;
@@ -23,6 +25,12 @@ export interface CollectorStore {
   setEffectiveConfig(id: string, text: string, atMs: number): Promise<void>;
   effectiveConfig(id: string): Promise<{ text: string; reportedAtMs: number } | undefined>;
   count(): Promise<number>;
+  /** The fleet list: filtered, sorted and keyset-paged, with the facts its health is derived from. */
+  listFleet(query: FleetQuery): Promise<FleetListRow[]>;
+  /** Collectors matching every filter of `query` but its statuses, per derived status. */
+  countFleetByStatus(
+    query: Omit<FleetQuery, 'sort' | 'order' | 'limit' | 'after' | 'statuses'>,
+  ): Promise<Partial<Record<CollectorStatus, number>>>;
   /** Live collectors of the given modes and status last seen before a time (liveness sweep). */
   listSilent(filter: {
     modes: readonly Collector['mode'][];

@@ -6,11 +6,15 @@ import { newId } from '../shared/ids.ts';
 import { redactSecrets, redactSecretsDeep } from '../shared/redact-secrets.ts';
 import type { RequestContext } from '../shared/request-context.ts';
 import type { Storage, Stores } from '../shared/storage.port.ts';
+import { ratesAsOf } from '../telemetry/rate-summary.ts';
+import { deriveStatus } from './collector-health.ts';
 import type { CollectorListFilter } from './collector.store.ts';
+import type { FleetListItem, FleetQuery } from './fleet-list.types.ts';
 import type {
   Collector,
   CollectorEvent,
   CollectorEventType,
+  CollectorStatus,
   ManagementMode,
   NewCollector,
   Runtime,
@@ -239,6 +243,47 @@ export class FleetService {
 
   list(filter: CollectorListFilter): Promise<Collector[]> {
     return this.storage.collectors.list(filter);
+  }
+
+  /**
+   * The fleet list (decision 0017): each row with its derived status — `error` and the reason
+   * when a connected collector's config failed, its agent is unhealthy or its components fail —
+   * and its current rates, all read from storage as of `query.asOfMs`, so replicas agree.
+   */
+  async listFleet(query: FleetQuery): Promise<FleetListItem[]> {
+    const rows = await this.storage.collectors.listFleet(query);
+    return rows.map((row) => {
+      const rates = ratesAsOf(row.summary, query.asOfMs);
+      const derived = deriveStatus(row.collector.status, { ...row.facts, rates });
+      return {
+        collector: row.collector,
+        status: derived.status,
+        statusReason: derived.reason,
+        rates,
+        sortValue: row.sortValue,
+      };
+    });
+  }
+
+  /** One collector as the fleet list shows it (derived status, rates); not-found when absent. */
+  async fleetItem(id: string, asOfMs: number): Promise<FleetListItem> {
+    const [item] = await this.listFleet({
+      ids: [id],
+      includeDeregistered: true,
+      asOfMs,
+      limit: 1,
+      sort: 'createdAt',
+      order: 'asc',
+    });
+    if (!item) throw notFound('collector');
+    return item;
+  }
+
+  /** The fleet list's counts per derived status (every filter of `query` but its statuses). */
+  countFleetByStatus(
+    query: Omit<FleetQuery, 'sort' | 'order' | 'limit' | 'after' | 'statuses'>,
+  ): Promise<Partial<Record<CollectorStatus, number>>> {
+    return this.storage.collectors.countFleetByStatus(query);
   }
 
   /**

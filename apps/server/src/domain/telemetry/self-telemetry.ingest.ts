@@ -8,6 +8,7 @@ import {
   type HostSample,
 } from './host-metrics.ts';
 import type { DecodedMetrics } from './metric-point.ts';
+import { nextRateSummary, type RateSummary } from './rate-summary.ts';
 import { translateSelfMetrics } from './self-metrics.translator.ts';
 import type { CollectorLiveUpdate, ProcessState, ThroughputBatch } from './throughput.store.ts';
 
@@ -176,9 +177,9 @@ export class SelfTelemetryIngest {
           (await stores.throughput.processStates([...collectors.keys()])).map((s) => [s.collectorId, s]),
         );
         // Rows of collectors deregistered since their push was accepted are dropped here.
-        await stores.throughput.insertBatches(
-          batches.filter((batch) => states.get(batch.collectorId)?.deregistered === false),
-        );
+        const live = batches.filter((batch) => states.get(batch.collectorId)?.deregistered === false);
+        await stores.throughput.insertBatches(live);
+        await stores.throughput.writeRateSummaries(await nextRateSummaries(stores, live));
         const updates: CollectorLiveUpdate[] = [];
         for (const [collectorId, pending] of collectors) {
           const state = states.get(collectorId);
@@ -209,6 +210,31 @@ export class SelfTelemetryIngest {
       group.settle(new DomainError('unavailable', 'self-telemetry could not be stored; retry', undefined, 5));
     }
   }
+}
+
+/**
+ * The fleet list's per-collector rates (decision 0017), for the commit that stores the rows they
+ * come from: each collector's stored summary (its last samples, whichever replica wrote them)
+ * advanced by this group's pushes, oldest first.
+ */
+async function nextRateSummaries(
+  stores: Stores,
+  batches: readonly ThroughputBatch[],
+): Promise<Map<string, RateSummary>> {
+  const next = new Map<string, RateSummary>();
+  if (batches.length === 0) return next;
+  const pushesByCollector = new Map<string, ThroughputBatch[]>();
+  for (const batch of batches) {
+    const pushes = pushesByCollector.get(batch.collectorId);
+    if (pushes) pushes.push(batch);
+    else pushesByCollector.set(batch.collectorId, [batch]);
+  }
+  const previous = await stores.throughput.rateSummaries([...pushesByCollector.keys()]);
+  for (const [collectorId, pushes] of pushesByCollector) {
+    pushes.sort((a, b) => a.receivedAtMs - b.receivedAtMs);
+    next.set(collectorId, nextRateSummary(previous.get(collectorId), pushes));
+  }
+  return next;
 }
 
 function liveUpdate(

@@ -1,3 +1,4 @@
+import type { RateSummary } from './rate-summary.ts';
 import type { ComponentSample } from './self-metrics.translator.ts';
 
 /** One ComponentThroughput row: a component sample of one collector, as received. */
@@ -67,5 +68,14 @@ export interface ThroughputStore {
   ): Promise<ThroughputRow[]>;
   /** Deletes rows received before `cutoffMs`, at most `limit` of them; returns the count. */
   deleteReceivedBefore(cutoffMs: number, limit: number): Promise<number>;
+  /** Deletes a collector's rows and its rate summary; returns the count of rows. */
   deleteForCollector(collectorId: string): Promise<number>;
+  /**
+   * The stored rate summaries of these collectors (decision 0017). Inside a transaction on
+   * PostgreSQL the rows stay locked until it ends, so two replicas committing pushes of one
+   * collector at once rate them one after the other, never both against the same sample.
+   */
+  rateSummaries(collectorIds: readonly string[]): Promise<Map<string, RateSummary>>;
+  /** Inserts or replaces rate summaries. */
+  writeRateSummaries(summaries: ReadonlyMap<string, RateSummary>): Promise<void>;
 }

@@ -12,19 +12,32 @@ import type { AuditEntry } from '../../domain/auth/auth.store.ts';
 import type { Role, ServiceAccount, User } from '../../domain/auth/auth.types.ts';
 import type { EnrollmentTokenView as DomainEnrollmentTokenView } from '../../domain/enrollment/enrollment.service.ts';
 import type { Collector, CollectorEvent } from '../../domain/fleet/collector.types.ts';
+import type { FleetListItem } from '../../domain/fleet/fleet-list.types.ts';
 import type { CredentialRecord } from '../../domain/shared/credential.types.ts';
 
 /** Domain records → JSON views (ISO timestamps, no hashes). */
 export const iso = (ms: number) => new Date(ms).toISOString();
 export const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
 
-export function collectorView(c: Collector): CollectorView {
+/**
+ * A collector as the API shows it. Without `listed` (a record just created) the status is the
+ * stored one and there are no rates yet.
+ */
+export function collectorView(
+  c: Collector,
+  listed?: Omit<FleetListItem, 'collector' | 'sortValue'>,
+): CollectorView {
   return {
     id: c.id,
     name: c.name,
     runtime: c.runtime,
     mode: c.mode,
-    status: c.status,
+    status: listed?.status ?? c.status,
+    statusReason: listed?.statusReason ?? null,
+    recordsInPerSec: listed?.rates.recordsInPerSec ?? null,
+    recordsOutPerSec: listed?.rates.recordsOutPerSec ?? null,
+    errorsPerSec: listed?.rates.errorsPerSec ?? null,
+    ratesMissingReason: listed ? listed.rates.missingReason : 'no_self_telemetry',
     lastSeenAt: isoOrNull(c.lastSeenAtMs),
     version: c.version,
     hostname: c.hostname,

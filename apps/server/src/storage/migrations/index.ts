@@ -5,6 +5,7 @@ import { collectorReports } from './0004-collector-reports.ts';
 import { managedAgents } from './0005-managed-agents.ts';
 import { redactReportedSecrets } from './0006-redact-reported-secrets.ts';
 import { throughputByReceiveTime } from './0007-throughput-by-receive-time.ts';
+import { collectorRateSummary } from './0008-collector-rate-summary.ts';
 import { hostCpuSeconds } from './0009-host-cpu-seconds.ts';
 import type { Migration } from './migration.ts';
 
@@ -17,5 +18,6 @@ export const migrations: readonly Migration[] = [
   managedAgents,
   redactReportedSecrets,
   throughputByReceiveTime,
+  collectorRateSummary,
   hostCpuSeconds,
 ];

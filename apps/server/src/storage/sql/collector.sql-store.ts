@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { CollectorListFilter, CollectorStore } from '../../domain/fleet/collector.store.ts';
+import type { FleetListRow, FleetQuery } from '../../domain/fleet/fleet-list.types.ts';
 import type {
   Collector,
   CollectorPatch,
@@ -9,9 +10,23 @@ import type {
   Runtime,
 } from '../../domain/fleet/collector.types.ts';
 import type { CollectorRow, Database } from '../schema.ts';
+import { countFleetByStatus, listFleet } from './fleet-list.sql.ts';
 
 export class SqlCollectorStore implements CollectorStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: 'sqlite' | 'postgres',
+  ) {}
+
+  listFleet(query: FleetQuery): Promise<FleetListRow[]> {
+    return listFleet(this.db, this.dialect, query, toCollector);
+  }
+
+  countFleetByStatus(
+    query: Omit<FleetQuery, 'sort' | 'order' | 'limit' | 'after' | 'statuses'>,
+  ): Promise<Partial<Record<CollectorStatus, number>>> {
+    return countFleetByStatus(this.db, this.dialect, query);
+  }
 
   async insert(collector: NewCollector): Promise<Collector> {
     const row: CollectorRow = {

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import type { RateSummary } from '../../domain/telemetry/rate-summary.ts';
 import type {
   CollectorLiveUpdate,
   ProcessState,
@@ -7,6 +8,7 @@ import type {
   ThroughputStore,
 } from '../../domain/telemetry/throughput.store.ts';
 import type { Database } from '../schema.ts';
+import { SqlRateSummaryStore } from './rate-summary.sql-store.ts';
 import { toDbRow, unpackNewestRows } from './throughput.rows.ts';
 
 /** 5 columns × 2,000 rows stays far below PostgreSQL's 65,535 bind parameters. */
@@ -14,10 +16,14 @@ const insertChunkRows = 2000;
 
 /** ComponentThroughput through Kysely (both dialects; SQLite has a faster writer for transactions). */
 export class SqlThroughputStore implements ThroughputStore {
+  private readonly summaries: SqlRateSummaryStore;
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly dialect: 'sqlite' | 'postgres',
-  ) {}
+  ) {
+    this.summaries = new SqlRateSummaryStore(db, dialect);
+  }
 
   async insertBatches(batches: readonly ThroughputBatch[]): Promise<void> {
     for (let start = 0; start < batches.length; start += insertChunkRows) {
@@ -105,7 +111,16 @@ export class SqlThroughputStore implements ThroughputStore {
       .deleteFrom('component_throughput')
       .where('collector_id', '=', collectorId)
       .executeTakeFirst();
+    await this.summaries.deleteForCollector(collectorId);
     return Number(result.numDeletedRows);
+  }
+
+  rateSummaries(collectorIds: readonly string[]): Promise<Map<string, RateSummary>> {
+    return this.summaries.forCollectors(collectorIds);
+  }
+
+  writeRateSummaries(summaries: ReadonlyMap<string, RateSummary>): Promise<void> {
+    return this.summaries.write(summaries);
   }
 }
 

@@ -1,5 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely } from 'kysely';
+import type { RateSummary } from '../../domain/telemetry/rate-summary.ts';
 import type {
   CollectorLiveUpdate,
   ProcessState,
@@ -7,6 +8,8 @@ import type {
   ThroughputStore,
 } from '../../domain/telemetry/throughput.store.ts';
 import type { Database } from '../schema.ts';
+import type { RateSummaryRow } from '../schema.fleet.ts';
+import { summaryColumns, toRow, toSummary } from './rate-summary.sql-store.ts';
 import { definedColumns, SqlThroughputStore } from './throughput.sql-store.ts';
 import { toDbRow } from './throughput.rows.ts';
 
@@ -23,6 +26,9 @@ interface PreparedStatements {
   readonly insert: BetterSqlite3.Statement;
   readonly stateById: BetterSqlite3.Statement<[string]>;
   readonly deleteBefore: BetterSqlite3.Statement<[number, number]>;
+  readonly summaryById: BetterSqlite3.Statement<[string]>;
+  readonly updateSummary: BetterSqlite3.Statement;
+  readonly insertSummary: BetterSqlite3.Statement;
   /** One UPDATE per combination of host fields present (a handful in practice). */
   readonly updates: Map<string, BetterSqlite3.Statement>;
 }
@@ -40,6 +46,15 @@ function prepared(handle: BetterSqlite3.Database): PreparedStatements {
       ),
       deleteBefore: handle.prepare(
         'delete from component_throughput where rowid in (select rowid from component_throughput where received_at_ms < ? limit ?)',
+      ),
+      summaryById: handle.prepare('select * from collector_rate_summary where collector_id = ?'),
+      // An UPDATE, then an INSERT only for a collector's first summary: cheaper than an upsert,
+      // which tries the insert (and its key lookup) on every push first.
+      updateSummary: handle.prepare(
+        `update collector_rate_summary set ${summaryColumns.map((c) => `${c} = ?`).join(', ')} where collector_id = ?`,
+      ),
+      insertSummary: handle.prepare(
+        `insert into collector_rate_summary (${summaryColumns.join(', ')}, collector_id) values (?${', ?'.repeat(summaryColumns.length)})`,
       ),
       updates: new Map(),
     };
@@ -127,6 +142,25 @@ export class SqliteThroughputStore extends SqlThroughputStore implements Through
         this.statements.updates.set(key, statement);
       }
       statement.run(u.lastSeenAtMs, u.restartIncrement, ...names.map((n) => columns[n]), u.collectorId);
+    }
+    return Promise.resolve();
+  }
+
+  override rateSummaries(collectorIds: readonly string[]): Promise<Map<string, RateSummary>> {
+    const summaries = new Map<string, RateSummary>();
+    for (const id of collectorIds) {
+      const row = this.statements.summaryById.get(id) as RateSummaryRow | undefined;
+      if (row) summaries.set(id, toSummary(row));
+    }
+    return Promise.resolve(summaries);
+  }
+
+  override writeRateSummaries(summaries: ReadonlyMap<string, RateSummary>): Promise<void> {
+    for (const [id, summary] of summaries) {
+      const row = toRow(id, summary);
+      const values = [...summaryColumns.map((column) => row[column]), id];
+      if (this.statements.updateSummary.run(...values).changes === 0)
+        this.statements.insertSummary.run(...values);
     }
     return Promise.resolve();
   }

@@ -68,6 +68,61 @@ export class FleetPage {
     return (await this.collectorRow(name).locator('.badge').innerText()).trim();
   }
 
+  get searchBox(): Locator {
+    return this.page.getByRole('searchbox', { name: 'Search collectors' });
+  }
+
+  /** Types into the search box and waits until the URL (and so the list) carries the search. */
+  async search(text: string): Promise<void> {
+    await this.searchBox.fill(text);
+    await this.page.waitForURL((url) => url.searchParams.get('q') === text.trim());
+  }
+
+  /** Toggles a status chip ("Error", "Connected" …) and waits for the URL to follow. */
+  async toggleStatus(label: string): Promise<void> {
+    const chip = this.page
+      .getByRole('group', { name: 'Status' })
+      .getByRole('button', { name: new RegExp(`^${label}\\b`) });
+    const before = this.page.url();
+    await chip.click();
+    await this.page.waitForURL((url) => url.href !== before);
+  }
+
+  /** The column header button ("Out/s", "Name" …) and its `aria-sort`. */
+  columnHeader(label: string): Locator {
+    return this.collectorsTable
+      .getByRole('columnheader')
+      .filter({ has: this.page.getByRole('button', { name: label }) });
+  }
+
+  /** Clicks a sortable header and waits until it reports the sort order. */
+  async sortBy(label: string, order: 'ascending' | 'descending'): Promise<void> {
+    await this.columnHeader(label).getByRole('button').click();
+    await this.page.locator(`th[aria-sort="${order}"]`, { hasText: label }).waitFor();
+  }
+
+  /** Collector names in the order the table shows them. */
+  async collectorNames(): Promise<string[]> {
+    return (await this.collectorsTable.locator('tbody th[scope="row"]').allInnerTexts()).map((n) => n.trim());
+  }
+
+  /** Waits until the table shows exactly these names, in this order. */
+  async waitForNames(names: readonly string[]): Promise<void> {
+    await this.page.waitForFunction(
+      (expected) =>
+        JSON.stringify(
+          [...document.querySelectorAll('table[aria-label="Collectors"] tbody th[scope="row"]')].map((th) =>
+            (th as HTMLElement).innerText.trim(),
+          ),
+        ) === JSON.stringify(expected),
+      [...names],
+    );
+  }
+
+  get noMatch(): Locator {
+    return this.page.getByText('No collectors match.');
+  }
+
   async openAddCollector(): Promise<Locator> {
     await this.page.getByRole('button', { name: 'Add collector' }).click();
     const dialog = this.page.getByRole('dialog', { name: 'Add collector' });

@@ -3,16 +3,17 @@ import type { FastifyInstance } from 'fastify';
 import {
   collectorCreateRequest,
   type CollectorDetailView,
+  type CollectorListPage,
   type CollectorTokenMinted,
 } from '@linkmesh/contracts/api';
 import { z } from 'zod';
 import { rotateCollectorBearer } from '../../../domain/fleet/bearer-rotation.ts';
 import type { FleetService } from '../../../domain/fleet/fleet.service.ts';
 import type { ManagedAgentService } from '../../../domain/managed/managed-agent.service.ts';
-import { HttpError } from '../api-errors.ts';
 import { contextOf, requirePermission } from '../auth.hooks.ts';
 import { collectorView, eventView } from '../views.ts';
-import { decodeCursor, encodeCursor, limitQuery, windowQuery } from './query.ts';
+import { collectorListQuery, defaultOrder, fleetPage } from './collectors.query.ts';
+import { encodeCursor, limitQuery, windowQuery } from './query.ts';
 
 type IdParams = { Params: { id: string } };
 
@@ -25,34 +26,44 @@ export function registerCollectorRoutes(
     nowMs: () => number;
   },
 ): void {
-  app.get('/api/v1/collectors', { preHandler: requirePermission('collectors:read') }, async (request) => {
-    const query = z
-      .object({
-        limit: limitQuery(500, 5000),
-        cursor: z.string().max(500).optional(),
-        includeDeregistered: z.enum(['true', 'false']).default('false'),
-      })
-      .parse(request.query);
-    let after: { createdAtMs: number; id: string } | undefined;
-    if (query.cursor !== undefined) {
-      const parts = decodeCursor(query.cursor);
-      if (!parts || typeof parts[0] !== 'number' || typeof parts[1] !== 'string') {
-        throw new HttpError(400, 'invalid', 'cursor is not one this server issued', 'cursor');
-      }
-      after = { createdAtMs: parts[0], id: parts[1] };
-    }
-    const collectors = await deps.fleet.list({
-      limit: query.limit,
-      includeDeregistered: query.includeDeregistered === 'true',
-      ...(after ? { after } : {}),
-    });
-    const last = collectors.at(-1);
-    return {
-      items: collectors.map(collectorView),
-      nextCursor:
-        last && collectors.length === query.limit ? encodeCursor([last.createdAtMs, last.id]) : null,
-    };
-  });
+  app.get(
+    '/api/v1/collectors',
+    { preHandler: requirePermission('collectors:read') },
+    async (request): Promise<CollectorListPage> => {
+      const query = collectorListQuery.parse(request.query);
+      const sort = query.sort;
+      const order = query.order ?? defaultOrder[sort];
+      const page = fleetPage(query.cursor, sort, order, deps.nowMs());
+      const filter = {
+        asOfMs: page.asOfMs,
+        includeDeregistered: query.includeDeregistered === 'true',
+        ...(query.q === undefined ? {} : { text: query.q }),
+        ...(query.runtime === undefined ? {} : { runtimes: query.runtime }),
+        ...(query.mode === undefined ? {} : { modes: query.mode }),
+        ...(query.version === undefined ? {} : { versions: query.version }),
+        ...(query.label === undefined ? {} : { labels: query.label }),
+      };
+      const items = await deps.fleet.listFleet({
+        ...filter,
+        ...(query.status === undefined ? {} : { statuses: query.status }),
+        limit: query.limit,
+        sort,
+        order,
+        ...(page.after ? { after: page.after } : {}),
+      });
+      const last = items.at(-1);
+      return {
+        items: items.map((item) => collectorView(item.collector, item)),
+        nextCursor:
+          last && items.length === query.limit
+            ? sort === 'createdAt' && order === 'asc'
+              ? encodeCursor([last.collector.createdAtMs, last.collector.id])
+              : encodeCursor(['v1', sort, order, page.asOfMs, last.sortValue, last.collector.id])
+            : null,
+        statusCounts: query.counts === 'true' ? await deps.fleet.countFleetByStatus(filter) : null,
+      };
+    },
+  );
 
   app.post(
     '/api/v1/collectors',
@@ -68,9 +79,10 @@ export function registerCollectorRoutes(
     '/api/v1/collectors/:id',
     { preHandler: requirePermission('collectors:read') },
     async (request): Promise<CollectorDetailView> => {
-      const collector = await deps.fleet.get(request.params.id);
+      const item = await deps.fleet.fleetItem(request.params.id, deps.nowMs());
+      const collector = item.collector;
       const agent = collector.mode === 'managed' ? await deps.managed.view(collector.id) : null;
-      return { ...collectorView(collector), agent };
+      return { ...collectorView(collector, item), agent };
     },
   );
 

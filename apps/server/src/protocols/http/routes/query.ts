@@ -24,7 +24,7 @@ export const windowQuery = (defaultWindow: string) =>
       return windowMs;
     });
 
-export function encodeCursor(parts: readonly (string | number)[]): string {
+export function encodeCursor(parts: readonly (string | number | null)[]): string {
   return Buffer.from(JSON.stringify(parts)).toString('base64url');
 }
 
