@@ -12,6 +12,11 @@ import { CollectorCache } from './domain/fleet/collector-cache.ts';
 import { ManagedAgentService } from './domain/managed/managed-agent.service.ts';
 import { FleetService } from './domain/fleet/fleet.service.ts';
 import { OpampService } from './domain/opamp/opamp.service.ts';
+import { CollectorConfigService } from './domain/collector-config/collector-config.service.ts';
+import { collectorRenderer } from './domain/collector-config/collector-renderer.ts';
+import { FleetDefaultConfig } from './domain/collector-config/fleet-default-config.ts';
+import { TelemetryTokens } from './domain/fleet/telemetry-token.ts';
+import { SecretBox } from './domain/shared/secret-box.ts';
 import { SelfTelemetryIngest } from './domain/telemetry/self-telemetry.ingest.ts';
 import { ThroughputQuery } from './domain/telemetry/throughput.query.ts';
 import { systemClock, type Clock } from './domain/shared/clock.ts';
@@ -153,8 +158,9 @@ export async function startServer(config: Config, options: StartOptions): Promis
       },
     );
     const throughput = new ThroughputQuery(storage, clock);
-    const opamp = new OpampService(storage, clock, fleet, enrollment, collectorAuth);
-    await opamp.loadFleetDefault();
+    const fleetDefault = new FleetDefaultConfig(storage, clock);
+    await fleetDefault.refresh();
+    const telemetryTokens = new TelemetryTokens(storage.credentials, new SecretBox(secret.secret), clock);
 
     await auth.ensureBuiltInRoles();
     const firstAdmin = await auth.seedFirstAdmin(config.adminPassword);
@@ -183,6 +189,22 @@ export async function startServer(config: Config, options: StartOptions): Promis
     // Derived from `listen`; fixed up after binding when the port was 0 (tests, ephemeral runs).
     let externalUrl = config.externalUrl;
     const currentExternalUrl = () => externalUrl;
+    const collectorConfig = new CollectorConfigService(
+      storage,
+      clock,
+      fleet,
+      collectorRenderer({
+        tokens: telemetryTokens,
+        externalUrl: currentExternalUrl,
+        fleetDefaultYaml: () => fleetDefault.current(),
+      }),
+      { cacheTtlMs: 60_000, maxCachedCollectors: 200_000 },
+    );
+    fleetDefault.onChange(() => collectorConfig.changed());
+    // Tokens first: the config service re-renders on rotation and must not get the old token.
+    fleet.addListener(telemetryTokens);
+    fleet.addListener(collectorConfig);
+    const opamp = new OpampService(storage, clock, fleet, enrollment, collectorAuth, collectorConfig);
     // Before authentication: a forged cross-site write is refused before its cookie is looked up.
     server.addHook('onRequest', csrfProtection({ externalUrl: currentExternalUrl, logger }));
     server.addHook('onRequest', apiAuthentication(auth));
@@ -198,8 +220,8 @@ export async function startServer(config: Config, options: StartOptions): Promis
     registerBootstrapRoutes(server, { enrollment, fleet, managed, externalUrl: currentExternalUrl, logger });
     registerAgentRoutes(server, { auth: collectorAuth, managed, logger });
     registerThroughputRoutes(server, { fleet, throughput });
-    registerCollectorConfigRoutes(server, { fleet, opamp });
-    registerConfigSettingsRoutes(server, { opamp });
+    registerCollectorConfigRoutes(server, { fleet, opamp, config: collectorConfig });
+    registerConfigSettingsRoutes(server, { fleetDefault });
     registerDownloadRoutes(server, { externalUrl: currentExternalUrl, logger });
     registerOtlpRoutes(server, {
       auth: collectorAuth,
@@ -209,7 +231,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
       maxCompressedBodyBytes: config.otlpMaxCompressedBodyBytes,
       maxJsonDepth: config.jsonMaxDepth,
     });
-    const alloyPolling = new AlloyPollingService(fleet, collectorCache, clock, currentExternalUrl, {
+    const alloyPolling = new AlloyPollingService(fleet, collectorCache, clock, collectorConfig, {
       registered: (collectorId, id, method) =>
         logger.info({ collectorId, id, method }, 'remotecfg.registered'),
       identityChanged: (collectorId, id, firstId) =>
@@ -241,7 +263,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
 
     const sweep = startCredentialSweep({ storage, clock, logger });
     const pollingLiveness = startPollingLiveness({ fleet, logger });
-    const desiredConfigRefresh = startDesiredConfigRefresh({ opamp, logger });
+    const desiredConfigRefresh = startDesiredConfigRefresh({ fleetDefault, logger });
     const throughputTtl = startThroughputTtl({
       storage,
       clock,

@@ -144,6 +144,8 @@ export interface CollectorListPage extends Page<CollectorView> {
 
 /** `GET /collectors/{id}`: the list row plus what a Managed host's agent last reported. */
 export interface CollectorDetailView extends CollectorView {
+  /** Why host CPU or memory is missing or stale, in words an operator can act on; null when fine. */
+  hostMetricsMissing: string | null;
   agent: ManagedAgentView | null;
 }
 

@@ -1,5 +1,5 @@
 import type { Clock } from '../domain/shared/clock.ts';
-import type { Storage } from '../domain/shared/storage.port.ts';
+import type { StorageOf } from '../domain/shared/storage.port.ts';
 import type { Logger } from '../platform/logger.ts';
 
 /** Expired sessions are deleted after a day; enrollment tokens are kept for 30 days for the audit trail. */
@@ -8,7 +8,11 @@ const enrollmentRetentionMs = 30 * 86_400_000;
 const intervalMs = 15 * 60_000;
 
 /** Periodically deletes dead sessions and long-expired enrollment tokens. */
-export function startCredentialSweep(deps: { storage: Storage; clock: Clock; logger: Logger }): {
+export function startCredentialSweep(deps: {
+  storage: StorageOf<'credentials'>;
+  clock: Clock;
+  logger: Logger;
+}): {
   stop(): void;
 } {
   const run = async () => {

@@ -1,4 +1,4 @@
-import type { OpampService } from '../domain/opamp/opamp.service.ts';
+import type { FleetDefaultConfig } from '../domain/collector-config/fleet-default-config.ts';
 import type { Logger } from '../platform/logger.ts';
 
 /**
@@ -8,14 +8,14 @@ import type { Logger } from '../platform/logger.ts';
  */
 export const desiredConfigRefreshIntervalMs = 5_000;
 
-export function startDesiredConfigRefresh(deps: { opamp: OpampService; logger: Logger }): {
+export function startDesiredConfigRefresh(deps: { fleetDefault: FleetDefaultConfig; logger: Logger }): {
   stop(): void;
   /** One refresh now (tests); resolves true when the desired config changed. */
   refresh(): Promise<boolean>;
 } {
   const refresh = async () => {
     try {
-      const changed = await deps.opamp.refreshFleetDefault();
+      const changed = await deps.fleetDefault.refresh();
       if (changed) deps.logger.info('jobs.desired_config: fleet default changed elsewhere; pushed to agents');
       return changed;
     } catch (error) {

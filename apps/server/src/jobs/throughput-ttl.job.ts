@@ -1,5 +1,5 @@
 import type { Clock } from '../domain/shared/clock.ts';
-import type { Storage } from '../domain/shared/storage.port.ts';
+import type { StorageOf } from '../domain/shared/storage.port.ts';
 import type { Logger } from '../platform/logger.ts';
 
 const intervalMs = 60_000;
@@ -10,7 +10,7 @@ const deleteBatchRows = 10_000;
  * batches so no single transaction holds the database for long.
  */
 export function startThroughputTtl(deps: {
-  storage: Storage;
+  storage: StorageOf<'throughput'>;
   clock: Clock;
   logger: Logger;
   retentionHours: number;

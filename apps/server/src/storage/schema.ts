@@ -20,6 +20,8 @@ export interface Database {
   opamp_agents: OpampAgentRow;
   collector_reports: { collector_id: string; effective_config: string; reported_at: number };
   managed_agents: ManagedAgentRow;
+  collector_config_versions: ConfigVersionRow;
+  collector_config_state: ConfigStateRow;
 }
 
 export interface ManagedAgentRow {
@@ -89,6 +91,30 @@ export interface CredentialRow {
   bound_to: string | null;
   last_used_at: number | null;
   label: string;
+  /** Telemetry tokens only: the token sealed with the server secret (SecretBox), for rendering. */
+  sealed_value: string | null;
+}
+
+export interface ConfigVersionRow {
+  collector_id: string;
+  version: number;
+  hash: string;
+  format: string;
+  template: string;
+  author: string;
+  reason: string;
+  diff: string;
+  created_at: number;
+}
+
+export interface ConfigStateRow {
+  collector_id: string;
+  current_version: number;
+  render_hash: string;
+  apply_status: string;
+  apply_version: number | null;
+  apply_error: string | null;
+  apply_updated_at: number | null;
 }
 
 export interface EventRow {

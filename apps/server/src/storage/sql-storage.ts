@@ -10,6 +10,7 @@ import {
   SqlUserStore,
 } from './sql/auth.sql-store.ts';
 import { SqlCollectorStore } from './sql/collector.sql-store.ts';
+import { SqlConfigVersionStore } from './sql/config-version.sql-store.ts';
 import { SqlCredentialStore } from './sql/credential.sql-store.ts';
 import { SqlEventStore } from './sql/event.sql-store.ts';
 import { SqlManagedAgentStore } from './sql/managed-agent.sql-store.ts';
@@ -42,6 +43,7 @@ function storesOn(
       : new SqlThroughputStore(db, dialect),
     opampAgents: new SqlOpampAgentStore(db),
     managedAgents: new SqlManagedAgentStore(db),
+    configVersions: new SqlConfigVersionStore(db),
   };
 }
 
@@ -61,6 +63,7 @@ export class SqlStorage implements Storage {
   readonly settings;
   readonly throughput;
   readonly opampAgents;
+  readonly configVersions;
   readonly managedAgents;
   /** Outside a transaction every statement has committed by the time it resolves. */
   readonly afterCommit = (effect: () => void): void => effect();
@@ -83,6 +86,7 @@ export class SqlStorage implements Storage {
     this.settings = stores.settings;
     this.throughput = stores.throughput;
     this.opampAgents = stores.opampAgents;
+    this.configVersions = stores.configVersions;
     this.managedAgents = stores.managedAgents;
   }
 

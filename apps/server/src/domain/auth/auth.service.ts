@@ -4,7 +4,7 @@ import { DomainError, invalid, notFound } from '../shared/errors.ts';
 import type { AuthThrottle } from '../shared/auth-throttle.ts';
 import { newId } from '../shared/ids.ts';
 import type { RequestContext } from '../shared/request-context.ts';
-import type { Storage } from '../shared/storage.port.ts';
+import type { StorageOf } from '../shared/storage.port.ts';
 import type { Principal, Role, ServiceAccount, User } from './auth.types.ts';
 import { generatePassword, hashPassword, passwordProblem, verifyPassword } from './password.ts';
 import { builtInRoles, type BuiltInRoleName, type Permission } from './permissions.ts';
@@ -40,7 +40,9 @@ export class AuthService {
   private readonly decoyHash: Promise<string> = hashPassword(generatePassword());
 
   constructor(
-    private readonly storage: Storage,
+    private readonly storage: StorageOf<
+      'users' | 'roles' | 'serviceAccounts' | 'credentials' | 'audit' | 'settings'
+    >,
     private readonly clock: Clock,
     private readonly settings: AuthSettings,
     private readonly throttle: AuthThrottle,

@@ -5,7 +5,12 @@ import { displayPrefix, hashCredential, looksLikeCredential, mintCredential } fr
 import { DomainError, invalid, notFound } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import type { RequestContext } from '../shared/request-context.ts';
-import type { Storage, Stores } from '../shared/storage.port.ts';
+import type { FleetStoreName } from '../fleet/fleet.service.ts';
+import type { StorageOf, StoresOf } from '../shared/storage.port.ts';
+
+/** Enrolment redeems a token and creates the collector in one transaction: the fleet's stores too. */
+export type EnrollmentStoreName = FleetStoreName | 'credentials' | 'audit';
+type EnrollmentStores = StoresOf<EnrollmentStoreName>;
 
 export interface EnrollmentSettings {
   readonly defaultTtlSeconds: number;
@@ -54,7 +59,7 @@ export type EnrollmentAuth =
  */
 export class EnrollmentService {
   constructor(
-    private readonly storage: Storage,
+    private readonly storage: StorageOf<EnrollmentStoreName>,
     private readonly clock: Clock,
     private readonly settings: EnrollmentSettings,
     private readonly throttle: AuthThrottle,
@@ -164,7 +169,7 @@ export class EnrollmentService {
   async redeem(
     token: string,
     bindingKey: string,
-    createCollector: (stores: Stores) => Promise<string>,
+    createCollector: (stores: EnrollmentStores) => Promise<string>,
   ): Promise<Redemption> {
     if (!looksLikeCredential(token, 'enrollment')) {
       throw new DomainError('unauthenticated', 'enrollment token unknown, revoked or expired');

@@ -1,6 +1,13 @@
 import type { AuthThrottle } from '../shared/auth-throttle.ts';
 import type { BearerCache } from './bearer-cache.ts';
-import { bearerFrom, type BearerRejection } from './fleet.service.ts';
+import { bearerFrom, collectorTokenKind, type BearerRejection } from './fleet.service.ts';
+
+/**
+ * What a request may do: `control` (OpAMP, remotecfg, the agent API) needs the collector bearer;
+ * `telemetry` (OTLP self-telemetry) also admits the collector's telemetry token, the one
+ * rendered into its configs.
+ */
+export type CollectorScope = 'control' | 'telemetry';
 
 /** Why a collector bearer was refused; each protocol logs `<protocol>.auth: rejected reason=<reason>`. */
 export type CollectorRejection = BearerRejection | 'collector_deregistered';
@@ -33,7 +40,15 @@ export class CollectorAuthenticator {
     private readonly throttle: AuthThrottle,
   ) {}
 
-  async authenticate(authorization: string | undefined, ip: string): Promise<CollectorAuth> {
+  async authenticate(
+    authorization: string | undefined,
+    ip: string,
+    scope: CollectorScope = 'control',
+  ): Promise<CollectorAuth> {
+    if (!admits(scope, authorization)) {
+      this.throttle.recordFailure('collector', ip);
+      return { ok: false, reason: 'token_unknown_or_revoked_or_expired' };
+    }
     const cached = this.bearers.peek(authorization);
     if (cached === undefined) {
       const waitSeconds = this.throttle.retryAfterSeconds('collector', ip);
@@ -58,9 +73,20 @@ export class CollectorAuthenticator {
    * The verified bearer when the answer is known without storage (a recent verification of a
    * live collector), else undefined: the synchronous fast path of fleet-volume polls.
    */
-  peek(authorization: string | undefined): Extract<CollectorAuth, { ok: true }> | undefined {
+  peek(
+    authorization: string | undefined,
+    scope: CollectorScope = 'control',
+  ): Extract<CollectorAuth, { ok: true }> | undefined {
+    if (!admits(scope, authorization)) return undefined;
     const cached = this.bearers.peek(authorization);
     if (cached === undefined || this.bearers.peekLive(cached.collectorId) !== true) return undefined;
     return { ok: true, ...cached, token: bearerFrom(authorization) ?? '' };
   }
+}
+
+/** A telemetry token outside the telemetry scope is refused before any lookup. */
+function admits(scope: CollectorScope, authorization: string | undefined): boolean {
+  if (scope === 'telemetry') return true;
+  const token = bearerFrom(authorization);
+  return token === undefined || collectorTokenKind(token) !== 'telemetry';
 }

@@ -10,6 +10,10 @@ export interface HostMetrics {
   readonly memoryMb: number | null;
   readonly uptimeSeconds: number | null;
   readonly restartCount: number;
+  /** When the last push with host or process metrics was sampled (collector clock). */
+  readonly hostSampledAtMs: number | null;
+  /** The host reports CPU only as cumulative seconds (node_exporter): a percentage needs two pushes. */
+  readonly hostCpuFromCounters: boolean;
 }
 
 export interface Collector extends HostMetrics {
@@ -54,6 +58,7 @@ export type CollectorEventType =
   | 'disconnected'
   | 'config_applied'
   | 'config_failed'
+  | 'config_rolled_back'
   | 'token_rotated'
   | 'token_minted'
   | 'deregistered'

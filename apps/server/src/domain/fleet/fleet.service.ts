@@ -5,7 +5,11 @@ import { invalid, notFound } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import { redactSecrets, redactSecretsDeep } from '../shared/redact-secrets.ts';
 import type { RequestContext } from '../shared/request-context.ts';
-import type { Storage, Stores } from '../shared/storage.port.ts';
+import type { StorageOf, StoresOf } from '../shared/storage.port.ts';
+
+/** The stores the fleet service (and what runs inside its transactions) uses. */
+export type FleetStoreName = 'collectors' | 'credentials' | 'events' | 'audit' | 'throughput';
+type FleetStores = StoresOf<FleetStoreName>;
 import { ratesAsOf } from '../telemetry/rate-summary.ts';
 import { deriveStatus } from './collector-health.ts';
 import type { CollectorListFilter } from './collector.store.ts';
@@ -59,7 +63,7 @@ export class FleetService {
   private readonly hostnameChecked = boundedCache<string, true>(1_000_000);
 
   constructor(
-    private readonly storage: Storage,
+    private readonly storage: StorageOf<FleetStoreName>,
     private readonly clock: Clock,
   ) {}
 
@@ -99,7 +103,7 @@ export class FleetService {
 
   /** Creates a collector inside a redemption transaction (enrollment paths). */
   async enrolCollector(
-    stores: Stores,
+    stores: FleetStores,
     collector: Omit<NewCollector, 'id' | 'createdAtMs'>,
   ): Promise<Collector> {
     const created = await stores.collectors.insert({
@@ -293,13 +297,13 @@ export class FleetService {
   async mintBearer(
     context: RequestContext,
     collectorId: string,
-    stores: Stores = this.storage,
+    stores: FleetStores = this.storage,
   ): Promise<string> {
     const collector = await stores.collectors.get(collectorId);
     if (!collector || collector.deregisteredAtMs !== null) throw notFound('collector');
     const token = mintCredential('collector');
     const nowMs = this.clock.nowMs();
-    const work = async (tx: Stores) => {
+    const work = async (tx: FleetStores) => {
       await tx.credentials.revokeForCollector(collectorId, nowMs, 'collector');
       await insertBearer(tx, { token, collectorId, actor: context.actor, nowMs, label: '' });
       await tx.events.append({
@@ -319,7 +323,7 @@ export class FleetService {
     };
     // Inside the caller's transaction (an enrolment), caches and connections learn of the
     // revocation only once it commits.
-    const tell = (tx: Stores) =>
+    const tell = (tx: FleetStores) =>
       tx.afterCommit(() => {
         for (const listener of this.listeners) listener.bearersRevoked?.(collectorId);
       });
@@ -351,7 +355,12 @@ export class FleetService {
     const nowMs = this.clock.nowMs();
     let credentialId = '';
     await this.storage.transaction(async (tx) => {
-      const current = await tx.credentials.list({ kind: 'collector', collectorId, limit: 50 });
+      // The telemetry token rendered into the collector's configs rotates with the bearer: it
+      // keeps working through the same grace, and the next render mints its successor.
+      const current = [
+        ...(await tx.credentials.list({ kind: 'collector', collectorId, limit: 50 })),
+        ...(await tx.credentials.list({ kind: 'telemetry', collectorId, limit: 50 })),
+      ];
       for (const credential of current) {
         const live =
           credential.revokedAtMs === null &&
@@ -398,7 +407,9 @@ export class FleetService {
    */
   async verifyBearer(authorization: string | undefined): Promise<BearerVerification> {
     const token = bearerFrom(authorization);
-    if (token === undefined || !looksLikeCredential(token, 'collector')) {
+    // A collector bearer, or a telemetry token (which CollectorAuthenticator admits for OTLP only).
+    const kind = token === undefined ? undefined : collectorTokenKind(token);
+    if (token === undefined || kind === undefined) {
       return {
         ok: false,
         reason: token === undefined ? 'missing_or_malformed_bearer' : 'token_unknown_or_revoked_or_expired',
@@ -407,7 +418,7 @@ export class FleetService {
     const record = await this.storage.credentials.findByHash(hashCredential(token));
     const nowMs = this.clock.nowMs();
     if (
-      record?.kind !== 'collector' ||
+      record?.kind !== kind ||
       record.collectorId === null ||
       record.revokedAtMs !== null ||
       (record.expiresAtMs !== null && record.expiresAtMs <= nowMs)
@@ -496,9 +507,9 @@ function reportedFacts<
   return redacted;
 }
 
-/** Stores a new collector bearer (hash only). */
+/** FleetStores a new collector bearer (hash only). */
 async function insertBearer(
-  stores: Stores,
+  stores: FleetStores,
   bearer: { token: string; collectorId: string; actor: string; nowMs: number; label: string },
 ): Promise<string> {
   const id = newId();
@@ -523,4 +534,11 @@ export function bearerFrom(authorization: string | undefined): string | undefine
   if (authorization === undefined) return undefined;
   const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization);
   return match?.[1];
+}
+
+/** The credential kind a collector-side token claims by its prefix, if it is one of the two. */
+export function collectorTokenKind(token: string): 'collector' | 'telemetry' | undefined {
+  if (looksLikeCredential(token, 'collector')) return 'collector';
+  if (looksLikeCredential(token, 'telemetry')) return 'telemetry';
+  return undefined;
 }

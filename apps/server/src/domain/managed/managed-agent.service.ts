@@ -8,7 +8,7 @@ import type { FleetListener, FleetService, RotationFacts } from '../fleet/fleet.
 import type { Clock } from '../shared/clock.ts';
 import { conflict, invalid } from '../shared/errors.ts';
 import { redactSecretsDeep } from '../shared/redact-secrets.ts';
-import type { Storage } from '../shared/storage.port.ts';
+import type { StorageOf } from '../shared/storage.port.ts';
 
 /** How often agents are asked to report; a Managed host counts as stale after three misses. */
 export const agentReportIntervalSeconds = 30;
@@ -20,7 +20,7 @@ export const agentReportIntervalSeconds = 30;
  */
 export class ManagedAgentService implements FleetListener {
   constructor(
-    private readonly storage: Storage,
+    private readonly storage: StorageOf<'managedAgents'>,
     private readonly fleet: FleetService,
     private readonly clock: Clock,
   ) {}

@@ -1,15 +1,12 @@
-import { createHash } from 'node:crypto';
+import type { CollectorConfigService } from '../collector-config/collector-config.service.ts';
 import type { EnrollmentService } from '../enrollment/enrollment.service.ts';
 import type { CollectorAuthenticator } from '../fleet/collector-auth.ts';
 import { bearerFrom, type FleetService } from '../fleet/fleet.service.ts';
 import type { Clock } from '../shared/clock.ts';
 import { looksLikeCredential } from '../shared/credentials.ts';
-import { parse as parseYaml } from 'yaml';
-import { DomainError, invalid } from '../shared/errors.ts';
+import { DomainError } from '../shared/errors.ts';
 import { redactSecrets, redactSecretsDeep } from '../shared/redact-secrets.ts';
-import type { RequestContext } from '../shared/request-context.ts';
-import type { Storage } from '../shared/storage.port.ts';
-import { baselineOtelConfig } from './baseline-config.ts';
+import type { StorageOf } from '../shared/storage.port.ts';
 import type {
   AgentDescriptionView,
   HealthView,
@@ -74,11 +71,12 @@ export interface DesiredConfig {
  */
 export class OpampService {
   constructor(
-    private readonly storage: Storage,
+    private readonly storage: StorageOf<'opampAgents'>,
     private readonly clock: Clock,
     private readonly fleet: FleetService,
     private readonly enrollment: EnrollmentService,
     private readonly collectorAuth: CollectorAuthenticator,
+    private readonly config: CollectorConfigService,
   ) {}
 
   /**
@@ -172,20 +170,21 @@ export class OpampService {
     };
     await this.storage.opampAgents.upsert(record);
     const status = report.remoteConfigStatus;
-    if (status && (status.status === 'APPLIED' || status.status === 'FAILED')) {
+    if (
+      status &&
+      (status.status === 'APPLIED' || status.status === 'FAILED' || status.status === 'APPLYING')
+    ) {
       const changed =
         previous?.remoteConfigStatus?.status !== status.status ||
-        previous.remoteConfigStatus.lastRemoteConfigHash !== status.lastRemoteConfigHash;
-      if (changed) {
-        await this.fleet.recordEvent(
+        previous.remoteConfigStatus.lastRemoteConfigHash !== status.lastRemoteConfigHash ||
+        previous.remoteConfigStatus.errorMessage !== status.errorMessage;
+      if (changed)
+        await this.config.recordApply(
           collectorId,
-          status.status === 'APPLIED' ? 'config_applied' : 'config_failed',
-          status.status === 'APPLIED'
-            ? `config ${status.lastRemoteConfigHash.slice(0, 12)} applied`
-            : `config ${status.lastRemoteConfigHash.slice(0, 12)} failed: ${status.errorMessage}`,
-          `${status.status}:${status.lastRemoteConfigHash}`,
+          status.lastRemoteConfigHash,
+          status.status,
+          status.errorMessage,
         );
-      }
     }
     if (report.description) {
       await this.fleet.updateFromAgent(collectorId, {
@@ -204,94 +203,19 @@ export class OpampService {
     return this.storage.opampAgents.forCollector(collectorId);
   }
 
-  /** The OTel YAML this collector should run (a minimal valid baseline until pipelines exist). */
-  desiredConfig(collectorId: string): DesiredConfig {
-    return this.fleetDefault ?? withHash(baselineOtelConfig(collectorId));
-  }
-
-  /** Reads the stored fleet default config (at start-up; then see {@link refreshFleetDefault}). */
-  async loadFleetDefault(): Promise<void> {
-    await this.refreshFleetDefault();
-  }
-
   /**
-   * Re-reads the stored fleet default and, when it changed (another replica set it), pushes the
-   * new desired config to this replica's agents. Resolves true when it changed. The default is
-   * kept in memory because every OpAMP message asks for it; storage is the source of truth, and
-   * this refresh (every few seconds, jobs/desired-config-refresh) bounds how long a replica
-   * serves an old one.
+   * The OTel YAML this collector should run now, as delivered (its secrets in): the current
+   * config version (CollectorConfigService). Cached: most messages are answered without storage.
    */
-  async refreshFleetDefault(): Promise<boolean> {
-    const yaml = await this.storage.settings.get(fleetDefaultKey);
-    const next = yaml ? withHash(yaml) : undefined;
-    if (next?.hashHex === this.fleetDefault?.hashHex) return false;
-    this.fleetDefault = next;
-    for (const listener of this.configListeners) listener();
-    return true;
+  async desiredConfig(collectorId: string): Promise<DesiredConfig> {
+    const delivered =
+      this.config.peek(collectorId) ?? (await this.config.current(await this.fleet.get(collectorId)));
+    return { yaml: delivered.content, hash: delivered.hash, hashHex: delivered.hashHex };
   }
 
-  fleetDefaultConfig(): string | undefined {
-    return this.fleetDefault?.yaml;
-  }
-
-  /** Runs `listener` whenever the desired config of collectors changes (the transport pushes it). */
-  onConfigChanged(listener: () => void): void {
-    this.configListeners.push(listener);
-  }
-
-  /**
-   * Sets (or with `null` clears) the OTel YAML every otelcol collector runs until pipelines
-   * target it. Validated: a YAML mapping, at most 1 MiB, and no `service::telemetry` — that
-   * section belongs to the own_metrics offer, and remote config would overwrite it.
-   */
-  async setFleetDefault(context: RequestContext, yaml: string | null): Promise<void> {
-    if (yaml !== null) validateOtelYaml(yaml);
-    const nowMs = this.clock.nowMs();
-    await this.storage.transaction(async (stores) => {
-      await stores.settings.set(fleetDefaultKey, yaml ?? '');
-      await stores.audit.append({
-        atMs: nowMs,
-        actor: context.actor,
-        action: 'config.default_changed',
-        target: 'otel-default-config',
-        sourceIp: context.sourceIp,
-        detail:
-          yaml === null ? 'reset to the built-in baseline' : `sha256 ${withHash(yaml).hashHex.slice(0, 12)}`,
-      });
-    });
-    this.fleetDefault = yaml ? withHash(yaml) : undefined;
-    for (const listener of this.configListeners) listener();
-  }
-
-  private fleetDefault: DesiredConfig | undefined;
-  private readonly configListeners: Array<() => void> = [];
-}
-
-const fleetDefaultKey = 'otel_default_config';
-const maxConfigBytes = 1024 * 1024;
-
-function withHash(yaml: string): DesiredConfig {
-  const digest = createHash('sha256').update(yaml, 'utf8').digest();
-  return { yaml, hash: new Uint8Array(digest), hashHex: digest.toString('hex') };
-}
-
-function validateOtelYaml(yaml: string): void {
-  if (Buffer.byteLength(yaml, 'utf8') > maxConfigBytes) throw invalid('yaml', 'config must be at most 1 MiB');
-  let parsed: unknown;
-  try {
-    parsed = parseYaml(yaml, { strict: true, uniqueKeys: true });
-  } catch (error) {
-    throw invalid('yaml', `config is not valid YAML: ${(error as Error).message}`);
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw invalid('yaml', 'config must be a YAML mapping (receivers, processors, exporters, service …)');
-  }
-  const service = (parsed as Record<string, unknown>).service;
-  if (typeof service === 'object' && service !== null && 'telemetry' in service) {
-    throw invalid(
-      'yaml',
-      'service::telemetry is managed by LinkMesh (own_metrics offer); remove it from the config',
-    );
+  /** Runs `listener` when a collector's desired config changed (one collector, or all when undefined). */
+  onConfigChanged(listener: (collectorId?: string) => void): void {
+    this.config.onChanged(listener);
   }
 }
 

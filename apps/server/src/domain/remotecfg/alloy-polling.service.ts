@@ -1,4 +1,4 @@
-import { renderAlloyHash, renderServedConfig } from '@linkmesh/alloy/render';
+import type { CollectorConfigService } from '../collector-config/collector-config.service.ts';
 import { boundedCache } from '../shared/bounded-cache.ts';
 import type { CollectorCache } from '../fleet/collector-cache.ts';
 import type { Collector } from '../fleet/collector.types.ts';
@@ -20,20 +20,18 @@ export interface AlloyPollingObserver {
  * of life; first contact records `registered`; another `id` on the same bearer records
  * `identity_changed`; reported attributes become labels (`collector.*` excluded) and OS/version;
  * apply statuses become `config_applied` / `config_failed`; the reported effective config is
- * kept (redacted); the served content embeds the presenting bearer. The Connect adapter
+ * kept (redacted); the served content is the collector's current config version
+ * (CollectorConfigService), the same whichever of its bearers polls. The Connect adapter
  * (protocols/remotecfg) only translates messages to and from these calls.
  */
 export class AlloyPollingService {
   /** `id`s already recorded as an identity change, per collector (saves a write per poll). */
   private readonly reportedIds = boundedCache<string, string>(100_000);
-  /** Rendered content and hash per collector, bearer credential and external URL. */
-  private readonly rendered = boundedCache<string, { content: string; hash: string }>(200_000);
-
   constructor(
     private readonly fleet: FleetService,
     private readonly collectors: CollectorCache,
     private readonly clock: Clock,
-    private readonly externalUrl: () => string,
+    private readonly config: CollectorConfigService,
     private readonly observer: AlloyPollingObserver = {},
   ) {}
 
@@ -55,7 +53,8 @@ export class AlloyPollingService {
       attributeChanges(collector, poll.attributes) !== undefined
     )
       return false;
-    return poll.hash === this.served(collector.id, caller).hash;
+    const delivered = this.config.peek(collector.id);
+    return delivered !== undefined && poll.hash === delivered.hashHex;
   }
 
   /** A GetConfig: records what the poll says, then answers the content or `notModified`. */
@@ -66,10 +65,10 @@ export class AlloyPollingService {
     if (poll.status) await this.recordStatus(collector.id, poll.status, poll.hash);
     if (poll.effectiveConfig !== undefined)
       await this.fleet.recordEffectiveConfig(collector.id, poll.effectiveConfig);
-    const { content, hash } = this.served(collector.id, caller);
-    if (poll.hash === hash) return { notModified: true };
-    this.observer.configServed?.(collector.id, hash);
-    return { notModified: false, content, hash };
+    const { content, hashHex } = await this.config.current(current);
+    if (poll.hash === hashHex) return { notModified: true };
+    this.observer.configServed?.(collector.id, hashHex);
+    return { notModified: false, content, hash: hashHex };
   }
 
   async register(poll: AlloyPoll, caller: AlloyCaller): Promise<void> {
@@ -82,18 +81,6 @@ export class AlloyPollingService {
     const collector = await this.collectorOf(caller);
     await this.fleet.setConnectionStatus(collector.id, 'disconnected', 'remotecfg: UnregisterCollector');
     this.collectors.forget(collector.id);
-  }
-
-  /** The content for this collector and bearer, rendered once and reused (it embeds the bearer). */
-  private served(collectorId: string, caller: AlloyCaller): { content: string; hash: string } {
-    const externalUrl = this.externalUrl();
-    const key = `${collectorId}\u0000${caller.credentialId}\u0000${externalUrl}`;
-    const hit = this.rendered.get(key);
-    if (hit) return hit;
-    const content = renderServedConfig({ collectorId, externalUrl, bearerToken: caller.token });
-    const entry = { content, hash: renderAlloyHash(content) };
-    this.rendered.set(key, entry);
-    return entry;
   }
 
   /** The caller's record; deregistered since its bearer was checked → `unauthenticated`. */
@@ -156,22 +143,9 @@ export class AlloyPollingService {
   }
 
   private async recordStatus(collectorId: string, status: NonNullable<AlloyPoll['status']>, hash: string) {
-    if (status.state === 'applied') {
-      await this.fleet.recordEvent(
-        collectorId,
-        'config_applied',
-        `remotecfg config ${hash.slice(0, 12)} applied`,
-        `remotecfg:applied:${hash}`,
-      );
-    } else if (status.state === 'failed') {
-      await this.fleet.recordEvent(
-        collectorId,
-        'config_failed',
-        `remotecfg config ${hash.slice(0, 12)} failed: ${status.errorMessage.slice(0, 1000)}`,
-        `remotecfg:failed:${hash}`,
-      );
-      this.observer.configFailed?.(collectorId, hash, status.errorMessage);
-    }
+    const state = status.state === 'applied' ? 'APPLIED' : status.state === 'failed' ? 'FAILED' : 'APPLYING';
+    await this.config.recordApply(collectorId, hash, state, status.errorMessage.slice(0, 1000));
+    if (state === 'FAILED') this.observer.configFailed?.(collectorId, hash, status.errorMessage);
   }
 }
 

@@ -2,7 +2,7 @@
  * Every credential kind lives in one table so that a bearer is resolved with one lookup by hash.
  * Only the SHA-256 digest is stored.
  */
-export type CredentialRowKind = 'enrollment' | 'collector' | 'service_account' | 'session';
+export type CredentialRowKind = 'enrollment' | 'collector' | 'telemetry' | 'service_account' | 'session';
 
 export interface CredentialRecord {
   readonly id: string;
@@ -23,9 +23,14 @@ export interface CredentialRecord {
   readonly boundTo: string | null;
   readonly lastUsedAtMs: number | null;
   readonly label: string;
+  /** Telemetry tokens: the token sealed with the server secret (rendered into configs). */
+  readonly sealedValue: string | null;
 }
 
-export type NewCredential = Omit<CredentialRecord, 'revokedAtMs' | 'usedAtMs' | 'boundTo' | 'lastUsedAtMs'>;
+export type NewCredential = Omit<
+  CredentialRecord,
+  'revokedAtMs' | 'usedAtMs' | 'boundTo' | 'lastUsedAtMs' | 'sealedValue'
+> & { readonly sealedValue?: string };
 
 export interface CredentialStore {
   insert(credential: NewCredential): Promise<void>;

@@ -7,6 +7,8 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 export const credentialPrefix = {
   enrollment: 'lmet_',
   collector: 'lmct_',
+  /** Pushes self-telemetry only; rendered into the configs LinkMesh delivers (kept sealed). */
+  telemetry: 'lmtt_',
   serviceAccount: 'lmsat_',
   session: 'lms_',
 } as const;

@@ -5,6 +5,7 @@ import type {
   SettingStore,
   UserStore,
 } from '../auth/auth.store.ts';
+import type { ConfigVersionStore } from '../collector-config/config-version.types.ts';
 import type { CollectorStore, EventStore } from '../fleet/collector.store.ts';
 import type { ManagedAgentStore } from '../managed/managed-agent.types.ts';
 import type { OpampAgentStore } from '../opamp/opamp-agent.types.ts';
@@ -24,6 +25,7 @@ export interface Stores {
   readonly throughput: ThroughputStore;
   readonly opampAgents: OpampAgentStore;
   readonly managedAgents: ManagedAgentStore;
+  readonly configVersions: ConfigVersionStore;
   /**
    * Runs `effect` once the work these stores belong to is committed: at the end of the
    * transaction (never, when it rolls back), or at once outside a transaction (each statement
@@ -42,3 +44,20 @@ export interface Storage extends Stores {
   ping(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** The name of one store. */
+export type StoreName = Exclude<keyof Stores, 'afterCommit'>;
+
+/** Just the stores a service uses (issue #10: no service is handed all of them). */
+export type StoresOf<K extends StoreName> = Pick<Stores, K | 'afterCommit'>;
+
+/**
+ * Storage as one service sees it: its own stores, and transactions over just those. Every
+ * service declares the stores it needs in its constructor, so what it can touch is in its type.
+ *
+ * @example
+ * constructor(private readonly storage: StorageOf<'throughput'>) {}
+ */
+export type StorageOf<K extends StoreName> = StoresOf<K> & {
+  transaction<T>(work: (stores: StoresOf<K>) => Promise<T>): Promise<T>;
+};

@@ -1,6 +1,8 @@
 import type { Clock } from '../shared/clock.ts';
 import { DomainError } from '../shared/errors.ts';
-import type { Storage, Stores } from '../shared/storage.port.ts';
+import type { StorageOf, StoresOf } from '../shared/storage.port.ts';
+
+type IngestStores = StoresOf<'events' | 'throughput'>;
 import {
   hostCpuPercentBetween,
   isProcessRestart,
@@ -70,7 +72,7 @@ export class SelfTelemetryIngest {
   private markIdle: () => void = () => undefined;
 
   constructor(
-    private readonly storage: Storage,
+    private readonly storage: StorageOf<'events' | 'throughput'>,
     private readonly clock: Clock,
     private readonly isLive: (collectorId: string) => Promise<boolean>,
     private readonly settings: IngestSettings,
@@ -218,7 +220,7 @@ export class SelfTelemetryIngest {
  * advanced by this group's pushes, oldest first.
  */
 async function nextRateSummaries(
-  stores: Stores,
+  stores: IngestStores,
   batches: readonly ThroughputBatch[],
 ): Promise<Map<string, RateSummary>> {
   const next = new Map<string, RateSummary>();
@@ -282,7 +284,7 @@ function liveUpdate(
 }
 
 async function recordRestart(
-  stores: Stores,
+  stores: IngestStores,
   collectorId: string,
   pending: PendingCollector,
   state: ProcessState,

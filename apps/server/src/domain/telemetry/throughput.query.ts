@@ -1,5 +1,5 @@
 import type { Clock } from '../shared/clock.ts';
-import type { Storage } from '../shared/storage.port.ts';
+import type { StorageOf } from '../shared/storage.port.ts';
 import { countRestarts, currentRate, latestGauges, sparkline, type RateField } from './counter-rates.ts';
 import type { ComponentKind, Signal } from './self-metric-names.ts';
 import type { ThroughputRow } from './throughput.store.ts';
@@ -33,7 +33,7 @@ export interface ComponentView {
  */
 export class ThroughputQuery {
   constructor(
-    private readonly storage: Storage,
+    private readonly storage: StorageOf<'throughput'>,
     private readonly clock: Clock,
     /** Rows one read may return; past it the oldest pushes of the window are left out. */
     private readonly maxRows = maxThroughputRowsPerQuery,

@@ -30,9 +30,9 @@ export class AgentConnection {
   }
 
   /** Pushes the desired config now when it changed (WebSocket); polls see it by its hash. */
-  deliverConfig(): void {
+  async deliverConfig(): Promise<void> {
     if (!this.channel.push) return;
-    const message = this.session.configPush();
+    const message = await this.session.configPush();
     if (message) this.channel.push(message);
   }
 

@@ -92,9 +92,16 @@ export class AgentConnections implements FleetListener {
     return delivered;
   }
 
-  /** The desired config changed: WebSocket agents get it now, polling ones on their next poll. */
-  configChanged(): void {
-    for (const set of this.byCollector.values()) for (const connection of set) connection.deliverConfig();
+  /**
+   * A desired config changed (one collector's, or every one's): WebSocket agents get it now,
+   * polling ones on their next poll. Resolves when every push was handed to its socket.
+   */
+  async configChanged(collectorId?: string): Promise<void> {
+    const targets =
+      collectorId === undefined
+        ? [...this.byCollector.values()].flatMap((set) => [...set])
+        : this.connectionsOf(collectorId);
+    await Promise.all(targets.map((connection) => connection.deliverConfig()));
   }
 
   /**

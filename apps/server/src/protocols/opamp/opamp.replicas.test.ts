@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { OpampWsAgent } from '../../testing/opamp/opamp-ws-agent.ts';
 import { postgresUnavailableReason } from '../../testing/postgres.ts';
+import { assertFleetDefaultWithHostSource } from '../../testing/otel-config-assertions.ts';
 import { startTestServer, type TestServer } from '../../testing/server-harness.ts';
 
 const skip = await postgresUnavailableReason();
@@ -52,9 +53,10 @@ describe('the fleet default config across two replicas', skip ? { skip } : {}, (
       fromIndex: from,
       timeoutMs: 5000,
     });
-    assert.equal(
+    assertFleetDefaultWithHostSource(
       Buffer.from(pushed.remoteConfig?.config?.configMap['']?.body ?? new Uint8Array()).toString(),
       yaml,
+      b.server.externalUrl,
     );
     assert.equal(await b.server.refreshDesiredConfig(), false, 'and pushes it once');
   });

@@ -169,7 +169,7 @@ export class OpampSession {
     }
 
     if (hasBit(message.capabilities, AgentCapabilities.AgentCapabilities_AcceptsRemoteConfig)) {
-      const desired = this.deps.opamp.desiredConfig(collectorId);
+      const desired = await this.deps.opamp.desiredConfig(collectorId);
       const reportedHash = stored.remoteConfigStatus?.lastRemoteConfigHash;
       // A fresh status for another hash means the agent is not on the desired config (it
       // restarted from an older one, or rolled back): send it again. A FAILED status for the
@@ -266,14 +266,14 @@ export class OpampSession {
   }
 
   /** The desired config to push now when it is not what this agent was last sent (config change). */
-  configPush(): ServerToAgent | undefined {
+  async configPush(): Promise<ServerToAgent | undefined> {
     if (
       this.collectorId === undefined ||
       !hasBit(this.lastCapabilities, AgentCapabilities.AgentCapabilities_AcceptsRemoteConfig)
     ) {
       return undefined;
     }
-    const desired = this.deps.opamp.desiredConfig(this.collectorId);
+    const desired = await this.deps.opamp.desiredConfig(this.collectorId);
     if (this.sentConfigHash === desired.hashHex) return undefined;
     this.sentConfigHash = desired.hashHex;
     return create(ServerToAgentSchema, {

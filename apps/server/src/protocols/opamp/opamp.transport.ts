@@ -56,7 +56,11 @@ export function registerOpampTransport(app: FastifyInstance, deps: OpampTranspor
   const silenceMs = 3 * deps.heartbeatIntervalSeconds * 1000;
   const connections = new AgentConnections(deps.fleet, deps.clock, { silenceMs, maxPollingAgents });
   deps.fleet.addListener(connections);
-  deps.opamp.onConfigChanged(() => connections.configChanged());
+  deps.opamp.onConfigChanged((collectorId) => {
+    connections
+      .configChanged(collectorId)
+      .catch((error: unknown) => deps.logger.warn({ err: error }, 'opamp.config: push failed'));
+  });
 
   const websockets = handleOpampUpgrades(app.server, {
     session,

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { OpampWsAgent } from '../../testing/opamp/opamp-ws-agent.ts';
 import { SdkCollector } from '../../testing/otel-sdk-collector.ts';
+import { assertFleetDefaultWithHostSource } from '../../testing/otel-config-assertions.ts';
 import { startTestServer, type TestServer } from '../../testing/server-harness.ts';
 
 interface EventItem {
@@ -332,9 +333,10 @@ describe('OpAMP bearer rotation and the config API', () => {
       fromIndex: from,
       timeoutMs: 5000,
     });
-    assert.equal(
+    assertFleetDefaultWithHostSource(
       Buffer.from(pushed.remoteConfig?.config?.configMap['']?.body ?? new Uint8Array()).toString(),
       yaml,
+      t.server.externalUrl,
     );
     type ApplyStatus = { status: string; current: boolean } | null;
     const applyStatus = async (): Promise<ApplyStatus> =>

@@ -76,16 +76,21 @@ describe('host metrics from the Alloy host source (node_exporter names)', () => 
       return (await (await t.api(`/api/v1/collectors/${id}`)).json()) as {
         hostCpuPercent: number | null;
         hostMemoryPercent: number | null;
+        hostMetricsMissing: string | null;
       };
     };
+    const before = (await (await t.api(`/api/v1/collectors/${id}`)).json()) as { hostMetricsMissing: string };
+    assert.match(before.hostMetricsMissing, /No self-telemetry received yet/);
 
     const first = await send(push(-30_000, { idle: 900, user: 60, system: 40 }));
     assert.equal(first.hostMemoryPercent, 75, '1 − 2 GiB available / 8 GiB');
     assert.equal(first.hostCpuPercent, null, 'one CPU-seconds sample gives no percentage');
+    assert.match(first.hostMetricsMissing ?? '', /Host CPU needs two samples/, 'and the UI is told why');
 
     // 30 s later on each of two CPUs: 22.5 s idle, 5 s user, 2.5 s system → 25 % busy.
     const second = await send(push(0, { idle: 922.5, user: 65, system: 42.5 }));
     assert.equal(second.hostCpuPercent, 25);
     assert.equal(second.hostMemoryPercent, 75);
+    assert.equal(second.hostMetricsMissing, null);
   });
 });

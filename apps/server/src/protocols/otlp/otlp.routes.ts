@@ -114,7 +114,7 @@ async function authenticate(
   deps: OtlpRouteDeps,
 ): Promise<void> {
   const encoding = encodingOf(request);
-  const result = await deps.auth.authenticate(request.headers.authorization, request.ip);
+  const result = await deps.auth.authenticate(request.headers.authorization, request.ip, 'telemetry');
   if (result.ok) {
     request.otlpCollectorId = result.collectorId;
     return;

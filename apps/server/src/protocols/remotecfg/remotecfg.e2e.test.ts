@@ -5,6 +5,7 @@ import { createConnectTransport } from '@connectrpc/connect-node';
 import { CollectorService, RemoteConfigStatuses } from '@linkmesh/contracts/gen/collector/v1/collector_pb';
 import { parseAlloy } from '@linkmesh/alloy/syntax';
 import { ManualClock } from '../../domain/shared/clock.ts';
+import { alloyClient } from '../../testing/alloy-client.ts';
 import { startTestServer, type TestServer } from '../../testing/server-harness.ts';
 
 /**
@@ -18,21 +19,7 @@ describe('Alloy remotecfg through the full server', () => {
   });
   after(async () => t.close());
 
-  const clientFor = (bearer: string, useBinaryFormat: boolean) =>
-    createClient(
-      CollectorService,
-      createConnectTransport({
-        baseUrl: t.url,
-        httpVersion: '1.1',
-        useBinaryFormat,
-        interceptors: [
-          (next) => (request) => {
-            request.header.set('Authorization', `Bearer ${bearer}`);
-            return next(request);
-          },
-        ],
-      }),
-    );
+  const clientFor = (bearer: string, useBinaryFormat: boolean) => alloyClient(t.url, bearer, useBinaryFormat);
 
   for (const useBinaryFormat of [true, false]) {
     it(`serves the self-telemetry pipeline, not_modified, and records status (${useBinaryFormat ? 'binary' : 'JSON'})`, async () => {
@@ -123,20 +110,7 @@ describe('Alloy remotecfg: polling liveness, rotation and failed-auth throttle',
   });
   after(async () => t.close());
 
-  const clientFor = (bearer: string) =>
-    createClient(
-      CollectorService,
-      createConnectTransport({
-        baseUrl: t.url,
-        httpVersion: '1.1',
-        interceptors: [
-          (next) => (request) => {
-            request.header.set('Authorization', `Bearer ${bearer}`);
-            return next(request);
-          },
-        ],
-      }),
-    );
+  const clientFor = (bearer: string) => alloyClient(t.url, bearer);
 
   async function alloyCollector(name: string): Promise<{ id: string; token: string }> {
     const created = (await (
@@ -180,20 +154,34 @@ describe('Alloy remotecfg: polling liveness, rotation and failed-auth throttle',
     assert.match(events.items[2]?.detail ?? '', /no poll or agent report for 181 s/);
   });
 
-  it('the served pipeline carries the presenting bearer, so a rotated bearer gets new content', async () => {
+  it('the served pipeline carries the telemetry token, never the presenting bearer; rotation renews it', async () => {
     const alloy = await alloyCollector('rotation');
     const before = await clientFor(alloy.token).getConfig({ id: 'r1', hash: '' });
-    assert.ok(before.content.includes(`token = "${alloy.token}"`));
+    assert.ok(!before.content.includes(alloy.token), 'the control bearer is never rendered into content');
+    const telemetryToken = /token = "(lmtt_[A-Za-z0-9_-]+)"/.exec(before.content)?.[1];
+    assert.ok(telemetryToken, 'the served pipeline authenticates with the telemetry token');
+    const again = await clientFor(alloy.token).getConfig({ id: 'r1', hash: before.hash });
+    assert.equal(again.notModified, true);
     const rotated = (await (
       await t.api(`/api/v1/collectors/${alloy.id}/rotate-token`, { method: 'POST' })
     ).json()) as { delivery: string; token: string; remotecfgSnippet: string };
     assert.equal(rotated.delivery, 'shown-once');
     assert.ok(rotated.remotecfgSnippet.includes(rotated.token));
     const after = await clientFor(rotated.token).getConfig({ id: 'r1', hash: before.hash });
-    assert.equal(after.notModified, false);
-    assert.notEqual(after.hash, before.hash);
-    assert.ok(after.content.includes(`token = "${rotated.token}"`));
-    assert.ok(!after.content.includes(alloy.token));
+    assert.equal(after.notModified, false, 'the telemetry token rotates with the bearer');
+    assert.ok(!after.content.includes(rotated.token) && !after.content.includes(telemetryToken));
+    assert.match(after.content, /token = "lmtt_[A-Za-z0-9_-]+"/);
+
+    // The old telemetry token still pushes self-telemetry during the grace, and does nothing else.
+    const push = await fetch(`${t.url}/v1/metrics`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${telemetryToken}`, 'content-type': 'application/json' },
+      body: '{"resourceMetrics":[]}',
+    });
+    assert.equal(push.status, 200);
+    await assert.rejects(clientFor(telemetryToken).getConfig({ id: 'r1', hash: '' }), /unauthenticated/i);
+    // That refusal counted as a failed authentication: let the throttle window pass for the next test.
+    clock.advanceMs(10 * 60_000);
   });
 
   it('throttles an address for the rest of the minute after 30 failed authentications', async () => {

@@ -17,7 +17,7 @@ import { alloyComponents, parseAlloy } from '@linkmesh/alloy/syntax';
 import { BearerCache } from '../../domain/fleet/bearer-cache.ts';
 import { CollectorAuthenticator } from '../../domain/fleet/collector-auth.ts';
 import { AlloyPollingService } from '../../domain/remotecfg/alloy-polling.service.ts';
-import { aThrottle } from '../../testing/factories.ts';
+import { aCollectorConfig, aThrottle } from '../../testing/factories.ts';
 import { CollectorCache } from '../../domain/fleet/collector-cache.ts';
 import { FleetService } from '../../domain/fleet/fleet.service.ts';
 import { systemClock } from '../../domain/shared/clock.ts';
@@ -74,7 +74,12 @@ describe('Alloy remotecfg (Connect CollectorService)', () => {
         new BearerCache(fleet, systemClock, { verifiedTtlMs: 0, liveTtlMs: 0, maxEntries: 10 }),
         aThrottle(systemClock),
       ),
-      polling: new AlloyPollingService(fleet, collectorCache, systemClock, () => externalUrl),
+      polling: new AlloyPollingService(
+        fleet,
+        collectorCache,
+        systemClock,
+        aCollectorConfig(storage, fleet, systemClock, externalUrl),
+      ),
       maxBodyBytes: 8 * 1024 * 1024,
       maxJsonDepth: 64,
       logger: createLogger('info', sink),

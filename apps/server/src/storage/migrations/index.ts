@@ -7,6 +7,7 @@ import { redactReportedSecrets } from './0006-redact-reported-secrets.ts';
 import { throughputByReceiveTime } from './0007-throughput-by-receive-time.ts';
 import { collectorRateSummary } from './0008-collector-rate-summary.ts';
 import { hostCpuSeconds } from './0009-host-cpu-seconds.ts';
+import { configVersions } from './0010-config-versions.ts';
 import type { Migration } from './migration.ts';
 
 /** Every migration, oldest first. Append only. */
@@ -20,4 +21,5 @@ export const migrations: readonly Migration[] = [
   throughputByReceiveTime,
   collectorRateSummary,
   hostCpuSeconds,
+  configVersions,
 ];

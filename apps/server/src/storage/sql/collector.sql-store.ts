@@ -175,6 +175,8 @@ function toCollector(row: CollectorRow): Collector {
     memoryMb: row.memory_mb,
     uptimeSeconds: row.uptime_seconds,
     restartCount: row.restart_count,
+    hostSampledAtMs: row.host_sampled_at_ms,
+    hostCpuFromCounters: row.host_cpu_total_seconds !== null,
     processStartUnixMs: row.process_start_unix_ms,
   };
 }

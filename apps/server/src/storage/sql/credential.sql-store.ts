@@ -29,6 +29,7 @@ export class SqlCredentialStore implements CredentialStore {
         bound_to: null,
         last_used_at: null,
         label: credential.label,
+        sealed_value: credential.sealedValue ?? null,
       })
       .execute();
   }
@@ -128,5 +129,6 @@ function toRecord(row: CredentialRow): CredentialRecord {
     boundTo: row.bound_to,
     lastUsedAtMs: row.last_used_at,
     label: row.label,
+    sealedValue: row.sealed_value,
   };
 }

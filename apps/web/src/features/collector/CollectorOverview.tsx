@@ -4,10 +4,24 @@ import { dateTime, duration, missing, quantity } from '../../components/format.t
 import { RelativeTime } from '../../components/RelativeTime.tsx';
 
 /** A `<dl>` group with a heading; `null` values show as "—". */
-function Fields({ title, rows }: { title: string; rows: [string, ReactNode][] }) {
+function Fields({
+  title,
+  rows,
+  note = null,
+}: {
+  title: string;
+  rows: [string, ReactNode][];
+  /** Why some values are missing, shown under the heading. */
+  note?: string | null;
+}) {
   return (
     <section className="card" aria-label={title}>
       <h2>{title}</h2>
+      {note !== null && (
+        <p className="field-note" role="note">
+          {note}
+        </p>
+      )}
       <dl className="fields">
         {rows.map(([label, value]) => (
           <div key={label}>
@@ -51,6 +65,7 @@ export function CollectorOverview({ collector: c }: { collector: CollectorDetail
           ['Uptime', duration(c.uptimeSeconds)],
           ['Restarts', c.restartCount],
         ]}
+        note={c.hostMetricsMissing}
       />
       {c.agent !== null && <AgentHost agent={c.agent} />}
       <section className="card" aria-label="Labels">

@@ -1,3 +1,4 @@
+import { hostMetricsGap } from '../../../domain/telemetry/host-metrics-gap.ts';
 import { remotecfgBlock } from '@linkmesh/alloy/render';
 import type { FastifyInstance } from 'fastify';
 import {
@@ -82,7 +83,11 @@ export function registerCollectorRoutes(
       const item = await deps.fleet.fleetItem(request.params.id, deps.nowMs());
       const collector = item.collector;
       const agent = collector.mode === 'managed' ? await deps.managed.view(collector.id) : null;
-      return { ...collectorView(collector, item), agent };
+      return {
+        ...collectorView(collector, item),
+        hostMetricsMissing: hostMetricsGap(collector, deps.nowMs()),
+        agent,
+      };
     },
   );
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { OpampService } from '../../../domain/opamp/opamp.service.ts';
+import type { FleetDefaultConfig } from '../../../domain/collector-config/fleet-default-config.ts';
 import { contextOf, requirePermission } from '../auth.hooks.ts';
 
 const defaultConfigRequest = z.object({ yaml: z.string().min(1) }).strict();
@@ -9,12 +9,15 @@ const defaultConfigRequest = z.object({ yaml: z.string().min(1) }).strict();
  * The fleet default OTel config: what every otelcol collector runs until pipelines target it
  * (the built-in baseline when unset). A change is pushed to connected OpAMP agents at once.
  */
-export function registerConfigSettingsRoutes(app: FastifyInstance, deps: { opamp: OpampService }): void {
+export function registerConfigSettingsRoutes(
+  app: FastifyInstance,
+  deps: { fleetDefault: FleetDefaultConfig },
+): void {
   app.get(
     '/api/v1/settings/otel-default-config',
     { preHandler: requirePermission('settings:read') },
     (_request, reply) => {
-      const yaml = deps.opamp.fleetDefaultConfig();
+      const yaml = deps.fleetDefault.current();
       return reply.send({ yaml: yaml ?? null, builtInBaseline: yaml === undefined });
     },
   );
@@ -24,7 +27,7 @@ export function registerConfigSettingsRoutes(app: FastifyInstance, deps: { opamp
     { preHandler: requirePermission('settings:update'), bodyLimit: 2 * 1024 * 1024 },
     async (request, reply) => {
       const body = defaultConfigRequest.parse(request.body);
-      await deps.opamp.setFleetDefault(contextOf(request), body.yaml);
+      await deps.fleetDefault.set(contextOf(request), body.yaml);
       return reply.code(204).send();
     },
   );
@@ -33,7 +36,7 @@ export function registerConfigSettingsRoutes(app: FastifyInstance, deps: { opamp
     '/api/v1/settings/otel-default-config',
     { preHandler: requirePermission('settings:update') },
     async (request, reply) => {
-      await deps.opamp.setFleetDefault(contextOf(request), null);
+      await deps.fleetDefault.set(contextOf(request), null);
       return reply.code(204).send();
     },
   );
