@@ -71,15 +71,12 @@ describe('linkmesh-agent run against a real server', () => {
     );
     assert.equal(state.collector.restartCount, state.collector.recentStarts.length - 1);
     assert.equal(state.collector.plannedRestarts, 0);
-    // Each restart waited at least its back-off, and while doubling the gaps between starts grew.
+    // Each restart waited at least its back-off (a lower bound: a loaded machine only adds to it;
+    // comparing gaps between starts was a timing assertion that failed under load).
     const startsMs = state.collector.recentStarts.map((s) => Date.parse(s.startedAt));
     crashes.slice(0, 5).forEach((crash, i) => {
       assert.ok((startsMs[i + 1] ?? 0) - Date.parse(crash.exitedAt ?? '') >= (crash.restartDelayMs ?? 0) - 2);
     });
-    for (let i = 0; i < 3; i += 1)
-      assert.ok(
-        (startsMs[i + 2] ?? 0) - (startsMs[i + 1] ?? 0) > (startsMs[i + 1] ?? 0) - (startsMs[i] ?? 0),
-      );
 
     // The server saw the count and recorded restart events.
     const view = await waitFor('the report of the running collector', async () => {

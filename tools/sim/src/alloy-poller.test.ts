@@ -9,6 +9,7 @@ interface CollectorView {
   name: string;
   mode: string;
   status: string;
+  statusReason: string | null;
   labels: Record<string, string>;
   os: string | null;
   version: string | null;
@@ -78,7 +79,13 @@ describe('simulated Alloy remotecfg pollers', () => {
       const collector = listed.find((c) => c.id === id);
       assert.ok(collector, id);
       assert.equal(collector.mode, 'alloy-remotecfg');
-      assert.equal(collector.status, 'connected');
+      // The poller that failed its config is connected but in error, and says why.
+      assert.equal(
+        collector.status,
+        i === 0 ? 'error' : 'connected',
+        `${collector.status}: ${collector.statusReason}`,
+      );
+      if (i === 0) assert.match(collector.statusReason ?? '', /config failed/);
       assert.equal(collector.os, 'linux');
       assert.equal(collector.version, 'v1.11.3');
       assert.deepEqual(collector.labels, {

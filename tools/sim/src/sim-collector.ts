@@ -104,9 +104,11 @@ export class SimCollector {
           this.options.baseItemsPerSec * receiver.share * wave * (0.8 + 0.4 * this.rand()) * elapsedSec;
         accepted += items;
         this.add(counterKey.receiver(receiver.id, receiver.transport, 'accepted', suffix), items);
+        // A healthy collector refuses nothing (the fleet list turns any refusal into `error`);
+        // during an exporter outage the back-pressure reaches the receivers.
         this.add(
           counterKey.receiver(receiver.id, receiver.transport, 'refused', suffix),
-          items * 0.001 * this.rand(),
+          inOutage ? items * 0.05 * this.rand() : 0,
         );
       }
       let flowing = accepted;
