@@ -97,6 +97,21 @@ export const collectorSorts = [
 ] as const;
 export type CollectorSort = (typeof collectorSorts)[number];
 
+/**
+ * The order a sort takes when none is asked for (API) or on a header's first click (UI): text
+ * and status ascending (status: worst first), times and rates descending (busiest first).
+ */
+export const defaultCollectorOrder: Record<CollectorSort, 'asc' | 'desc'> = {
+  createdAt: 'asc',
+  name: 'asc',
+  status: 'asc',
+  version: 'asc',
+  lastSeenAt: 'desc',
+  recordsInPerSec: 'desc',
+  recordsOutPerSec: 'desc',
+  errorsPerSec: 'desc',
+};
+
 /** Why a collector's rates are null: no push yet, one sample only (or just restarted), or none recent. */
 export type RatesMissingReason = 'no_self_telemetry' | 'needs_two_samples' | 'stale';
 

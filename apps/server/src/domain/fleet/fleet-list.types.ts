@@ -1,19 +1,10 @@
+import type { CollectorSort } from '@linkmesh/contracts/api';
 import type { HealthFacts } from './collector-health.ts';
 import type { Collector, CollectorStatus, ManagementMode, Runtime } from './collector.types.ts';
 import type { CurrentRates, RateSummary } from '../telemetry/rate-summary.ts';
 
-/** What the fleet list sorts by (`createdAt`: enrolment order, the default). */
-export const fleetSorts = [
-  'createdAt',
-  'name',
-  'status',
-  'lastSeenAt',
-  'recordsInPerSec',
-  'recordsOutPerSec',
-  'errorsPerSec',
-  'version',
-] as const;
-export type FleetSort = (typeof fleetSorts)[number];
+/** What the fleet list sorts by: the API contract's sorts (`createdAt`, enrolment order, the default). */
+export type FleetSort = CollectorSort;
 
 /** A label filter: the collector carries exactly this key with exactly this value. */
 export interface LabelMatch {

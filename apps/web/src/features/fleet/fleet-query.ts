@@ -1,6 +1,7 @@
 import {
   collectorSorts,
   collectorStatuses,
+  defaultCollectorOrder,
   managementModes,
   runtimes,
   type CollectorSort,
@@ -34,18 +35,6 @@ export const defaultView: FleetView = {
 /** Statuses an operator filters by (deregistered collectors are not listed). */
 export const filterStatuses = ['connected', 'error', 'stale', 'disconnected', 'pending'] as const;
 
-/** First click on a header: names and status ascending, times and rates descending (busiest first). */
-export const firstOrder: Record<CollectorSort, 'asc' | 'desc'> = {
-  createdAt: 'asc',
-  name: 'asc',
-  status: 'asc',
-  version: 'asc',
-  lastSeenAt: 'desc',
-  recordsInPerSec: 'desc',
-  recordsOutPerSec: 'desc',
-  errorsPerSec: 'desc',
-};
-
 const oneOf = <T extends string>(values: readonly T[], value: string | null): T | null =>
   value !== null && (values as readonly string[]).includes(value) ? (value as T) : null;
 
@@ -68,7 +57,7 @@ export function viewFromSearch(search: string): FleetView {
     runtime: oneOf(runtimes, params.get('runtime')),
     mode: oneOf(managementModes, params.get('mode')),
     sort,
-    order: order ?? (sort === null ? 'asc' : firstOrder[sort]),
+    order: order ?? (sort === null ? 'asc' : defaultCollectorOrder[sort]),
   };
 }
 
@@ -109,7 +98,7 @@ export const isFiltered = (view: FleetView): boolean =>
  */
 export function sortedBy(view: FleetView, sort: CollectorSort): FleetView {
   if (view.sort === sort) return { ...view, order: view.order === 'asc' ? 'desc' : 'asc' };
-  return { ...view, sort, order: firstOrder[sort] };
+  return { ...view, sort, order: defaultCollectorOrder[sort] };
 }
 
 /** Adds or removes one status from the filter. */

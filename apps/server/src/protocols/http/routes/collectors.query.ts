@@ -7,20 +7,23 @@ import { decodeCursor, limitQuery } from './query.ts';
 /** Longest `q`; longer searches are refused rather than cut (decision 0017). */
 export const maxSearchLength = 200;
 
+/** The distinct non-empty items of a comma-separated list. */
+const csvItems = (text: string): string[] => [
+  ...new Set(
+    text
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean),
+  ),
+];
+
 /** A comma-separated list of known values (`status=error,stale`). */
 const csvOf = <const T extends readonly [string, ...string[]]>(values: T) =>
   z
     .string()
     .max(500)
     .transform((text, ctx) => {
-      const items = [
-        ...new Set(
-          text
-            .split(',')
-            .map((v) => v.trim())
-            .filter(Boolean),
-        ),
-      ];
+      const items = csvItems(text);
       const isKnown = (v: string): v is T[number] => (values as readonly string[]).includes(v);
       const known = items.filter(isKnown);
       const unknown = items.filter((v) => !isKnown(v));
@@ -38,14 +41,7 @@ const versions = z
   .string()
   .max(2000)
   .transform((text, ctx) => {
-    const items = [
-      ...new Set(
-        text
-          .split(',')
-          .map((v) => v.trim())
-          .filter(Boolean),
-      ),
-    ];
+    const items = csvItems(text);
     if (items.length === 0 || items.length > 20 || items.some((v) => v.length > 100)) {
       ctx.addIssue({
         code: 'custom',
@@ -86,18 +82,6 @@ export const collectorListQuery = z.object({
   order: z.enum(['asc', 'desc']).optional(),
   counts: z.enum(['true', 'false']).default('false'),
 });
-
-/** Without `order`: text and status ascending (status: worst first), times and rates descending. */
-export const defaultOrder: Record<FleetSort, 'asc' | 'desc'> = {
-  createdAt: 'asc',
-  name: 'asc',
-  status: 'asc',
-  version: 'asc',
-  lastSeenAt: 'desc',
-  recordsInPerSec: 'desc',
-  recordsOutPerSec: 'desc',
-  errorsPerSec: 'desc',
-};
 
 /**
  * Where a page starts. The default order (createdAt asc) keeps its original cursor,

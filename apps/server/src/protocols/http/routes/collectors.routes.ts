@@ -3,6 +3,7 @@ import { remotecfgBlock } from '@linkmesh/alloy/render';
 import type { FastifyInstance } from 'fastify';
 import {
   collectorCreateRequest,
+  defaultCollectorOrder,
   type CollectorDetailView,
   type CollectorListPage,
   type CollectorTokenMinted,
@@ -13,7 +14,7 @@ import type { FleetService } from '../../../domain/fleet/fleet.service.ts';
 import type { ManagedAgentService } from '../../../domain/managed/managed-agent.service.ts';
 import { contextOf, requirePermission } from '../auth.hooks.ts';
 import { collectorView, eventView } from '../views.ts';
-import { collectorListQuery, defaultOrder, fleetPage } from './collectors.query.ts';
+import { collectorListQuery, fleetPage } from './collectors.query.ts';
 import { encodeCursor, limitQuery, windowQuery } from './query.ts';
 
 type IdParams = { Params: { id: string } };
@@ -33,7 +34,7 @@ export function registerCollectorRoutes(
     async (request): Promise<CollectorListPage> => {
       const query = collectorListQuery.parse(request.query);
       const sort = query.sort;
-      const order = query.order ?? defaultOrder[sort];
+      const order = query.order ?? defaultCollectorOrder[sort];
       const page = fleetPage(query.cursor, sort, order, deps.nowMs());
       const filter = {
         asOfMs: page.asOfMs,
