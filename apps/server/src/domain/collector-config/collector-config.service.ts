@@ -73,20 +73,21 @@ export class CollectorConfigService implements FleetListener {
     const cached = this.delivered.get(collector.id);
     if (cached) return cached;
     const rendered = await this.render(collector);
-    const content = materialize(rendered.format, rendered.template, rendered.secrets);
-    const renderHash = contentHash(content);
+    const render = wire(rendered);
     const state = await this.storage.configVersions.state(collector.id);
-    let version: ConfigVersion;
-    if (state?.renderHash === renderHash) {
-      // Nothing changed since the last render: whatever is current (a rollback, perhaps) holds.
-      version = await this.versionOrThrow(collector.id, state.currentVersion);
-    } else {
-      version = await this.newVersion(collector.id, rendered, renderHash, {
+    if (state?.renderHash !== render.hashHex) {
+      const version = await this.newVersion(collector.id, rendered, render, render.hashHex, {
         author: 'linkmesh:render',
         reason: state === undefined ? 'first render' : 'the objects targeting this collector changed',
       });
+      return this.remember(version, render);
     }
-    return this.remember(version, rendered.secrets);
+    // Nothing changed since the last render: whatever is current (a rollback, perhaps) holds.
+    const version = await this.versionOrThrow(collector.id, state.currentVersion);
+    return this.remember(
+      version,
+      version.template === rendered.template ? render : wire({ ...version, secrets: rendered.secrets }),
+    );
   }
 
   /** The cached delivery without storage (fleet-volume fast paths), or undefined. */
@@ -142,13 +143,12 @@ export class CollectorConfigService implements FleetListener {
     const target = await this.storage.configVersions.get(collector.id, toVersion);
     if (!target) throw notFound(`config version ${toVersion}`);
     const rendered = await this.render(collector);
-    const renderHash = contentHash(materialize(rendered.format, rendered.template, rendered.secrets));
-    const version = await this.newVersion(
-      collector.id,
-      { format: target.format, template: target.template, secrets: rendered.secrets },
-      renderHash,
-      { author: context.actor, reason: `rollback to v${toVersion}` },
-    );
+    const again = { format: target.format, template: target.template, secrets: rendered.secrets };
+    const delivery = wire(again);
+    const version = await this.newVersion(collector.id, again, delivery, wire(rendered).hashHex, {
+      author: context.actor,
+      reason: `rollback to v${toVersion}`,
+    });
     await this.fleet.recordEvent(
       collector.id,
       'config_rolled_back',
@@ -162,7 +162,7 @@ export class CollectorConfigService implements FleetListener {
       sourceIp: context.sourceIp,
       detail: `v${version.version} re-delivers v${toVersion}`,
     });
-    const delivered = this.remember(version, rendered.secrets);
+    const delivered = this.remember(version, delivery);
     for (const listener of this.listeners) listener(collector.id);
     return delivered;
   }
@@ -212,10 +212,10 @@ export class CollectorConfigService implements FleetListener {
   private async newVersion(
     collectorId: string,
     rendered: RenderedTemplate,
+    { hashHex }: Wire,
     renderHash: string,
     cause: { author: string; reason: string },
   ): Promise<ConfigVersion> {
-    const hashHex = contentHash(materialize(rendered.format, rendered.template, rendered.secrets));
     return this.storage.transaction(async (stores) => {
       for (let attempt = 0; attempt < 5; attempt++) {
         const previous = await stores.configVersions.latest(collectorId);
@@ -253,9 +253,7 @@ export class CollectorConfigService implements FleetListener {
     return found;
   }
 
-  private remember(version: ConfigVersion, secrets: ReadonlyMap<string, string>): DeliveredConfig {
-    const content = materialize(version.format, version.template, secrets);
-    const hashHex = contentHash(content);
+  private remember(version: ConfigVersion, { content, hashHex }: Wire): DeliveredConfig {
     const delivered: DeliveredConfig = {
       collectorId: version.collectorId,
       version: version.version,
@@ -267,6 +265,17 @@ export class CollectorConfigService implements FleetListener {
     this.delivered.set(version.collectorId, delivered);
     return delivered;
   }
+}
+
+/** A template's bytes on the wire (secrets in) and their hash, computed once per render. */
+interface Wire {
+  readonly content: string;
+  readonly hashHex: string;
+}
+
+function wire(rendered: RenderedTemplate): Wire {
+  const content = materialize(rendered.format, rendered.template, rendered.secrets);
+  return { content, hashHex: contentHash(content) };
 }
 
 /** A unified diff of two templates (secrets are placeholders in both, so none can show). */
