@@ -34,8 +34,10 @@ const isErrorBody = (value: unknown): value is ErrorBody =>
   typeof value.error.message === 'string';
 
 export interface RequestOptions {
-  method?: 'GET' | 'POST' | 'DELETE';
+  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
   json?: unknown;
+  /** Sent as `If-Match`: the revision the edit started from, so a stale write answers 409. */
+  ifMatch?: number;
   /** The login form handles its own 401 (bad password) instead of redirecting. */
   redirectOn401?: boolean;
 }
@@ -47,15 +49,13 @@ export interface RequestOptions {
  * @example const page = await apiRequest<Page<CollectorView>>('/collectors');
  */
 export async function apiRequest<T>(path: string, options: RequestOptions = {}): Promise<T> {
-  const init: RequestInit = {
-    method: options.method ?? 'GET',
-    credentials: 'same-origin',
-    headers: { accept: 'application/json' },
-  };
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (options.ifMatch !== undefined) headers['if-match'] = String(options.ifMatch);
+  const init: RequestInit = { method: options.method ?? 'GET', credentials: 'same-origin', headers };
   // Every body goes as JSON: the server refuses a cookie-authenticated write whose body is
   // anything else (CSRF check, decision 0013). Writes without a body send no Content-Type.
   if (options.json !== undefined) {
-    init.headers = { accept: 'application/json', 'content-type': 'application/json' };
+    headers['content-type'] = 'application/json';
     init.body = JSON.stringify(options.json);
   }
   let response: Response;

@@ -5,6 +5,7 @@ import { errorMessage, setUnauthenticatedListener } from '../api/client.ts';
 import { ErrorNotice } from '../components/ErrorNotice.tsx';
 import { LoginPage } from '../features/auth/LoginPage.tsx';
 import { AppHeader } from './AppHeader.tsx';
+import { PrincipalContext } from './principal.context.ts';
 import { navigate, routeOf, usePathname } from './router.ts';
 import { RoutePage } from './RoutePage.tsx';
 
@@ -74,12 +75,12 @@ export function App() {
       return <LoginPage onSignedIn={signedIn} />;
     case 'signed-in':
       return (
-        <>
+        <PrincipalContext value={session.principal}>
           <AppHeader pathname={pathname} principal={session.principal} onSignOut={() => void signOut()} />
           <main className="page">
             <RoutePage route={routeOf(pathname)} />
           </main>
-        </>
+        </PrincipalContext>
       );
   }
 }

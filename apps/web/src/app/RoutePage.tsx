@@ -2,6 +2,8 @@ import { useEffect } from 'react';
 import { Link } from '../components/Link.tsx';
 import { CollectorDetailPage } from '../features/collector/CollectorDetailPage.tsx';
 import { CollectorsPage } from '../features/fleet/CollectorsPage.tsx';
+import { ObjectEditorPage } from '../features/pipelines/ObjectEditorPage.tsx';
+import { ObjectListPage } from '../features/pipelines/ObjectListPage.tsx';
 import { SettingsPage } from '../features/settings/SettingsPage.tsx';
 import { navigate, type Route } from './router.ts';
 
@@ -18,6 +20,10 @@ export function RoutePage({ route }: { route: Route }) {
       return <CollectorDetailPage id={route.id} tab={route.tab} />;
     case 'settings':
       return <SettingsPage />;
+    case 'objects':
+      return <ObjectListPage kind={route.kind} />;
+    case 'object':
+      return <ObjectEditorPage kind={route.kind} id={route.id} />;
     case 'not-found':
       return (
         <section>

@@ -1,3 +1,8 @@
+import {
+  objectCollectionPath,
+  objectKinds,
+  type PipelineObjectKind,
+} from '@linkmesh/contracts/pipelines-api';
 import { useSyncExternalStore } from 'react';
 
 /**
@@ -33,13 +38,16 @@ export function useSearch(): string {
 }
 
 /** The tabs of a collector's page; each has its own path. */
-export type CollectorTab = 'overview' | 'components' | 'events';
+export type CollectorTab = 'overview' | 'components' | 'events' | 'config';
 
 export type Route =
   | { page: 'login' }
   | { page: 'collectors' }
   | { page: 'collector'; id: string; tab: CollectorTab }
   | { page: 'settings'; section: 'enrollment-tokens' }
+  | { page: 'objects'; kind: PipelineObjectKind }
+  /** `id: null` is the form for a new object. */
+  | { page: 'object'; kind: PipelineObjectKind; id: string | null }
   | { page: 'redirect'; to: string }
   | { page: 'not-found' };
 
@@ -61,8 +69,16 @@ export function routeOf(pathname: string): Route {
   if (first === 'collectors') {
     if (second === undefined) return { page: 'collectors' };
     if (parts.length === 2) return { page: 'collector', id: second, tab: 'overview' };
-    if (parts.length === 3 && (third === 'events' || third === 'components')) {
+    if (parts.length === 3 && (third === 'events' || third === 'components' || third === 'config')) {
       return { page: 'collector', id: second, tab: third };
+    }
+  }
+  if (first === 'pipelines') {
+    if (parts.length === 1) return { page: 'redirect', to: objectsPath('route') };
+    const kind = objectKinds.find((k) => objectCollectionPath[k] === second);
+    if (kind !== undefined && parts.length === 2) return { page: 'objects', kind };
+    if (kind !== undefined && parts.length === 3 && third !== undefined) {
+      return { page: 'object', kind, id: third === 'new' ? null : third };
     }
   }
   if (first === 'settings') {
@@ -75,3 +91,13 @@ export function routeOf(pathname: string): Route {
 /** The path of a collector's page (and tab). */
 export const collectorPath = (id: string, tab: CollectorTab = 'overview'): string =>
   `/collectors/${encodeURIComponent(id)}${tab === 'overview' ? '' : `/${tab}`}`;
+
+/** The list page of a kind of pipeline object: `/pipelines/sources` … */
+export const objectsPath = (kind: PipelineObjectKind): string => `/pipelines/${objectCollectionPath[kind]}`;
+
+/** The editor of one object, or (`id` null) the form for a new one. */
+export const objectPath = (kind: PipelineObjectKind, id: string | null): string =>
+  `${objectsPath(kind)}/${id === null ? 'new' : encodeURIComponent(id)}`;
+
+/** The permission resource of a kind (`sources:create` …): the same word as its path. */
+export const objectCollectionPermission = (kind: PipelineObjectKind): string => objectCollectionPath[kind];

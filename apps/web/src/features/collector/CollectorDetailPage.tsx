@@ -6,18 +6,21 @@ import { Link } from '../../components/Link.tsx';
 import { StatusBadge } from '../../components/StatusBadge.tsx';
 import { Tabs } from '../../components/Tabs.tsx';
 import { CollectorComponents } from './CollectorComponents.tsx';
+import { CollectorConfig } from './CollectorConfig.tsx';
 import { CollectorEvents } from './CollectorEvents.tsx';
 import { CollectorOverview } from './CollectorOverview.tsx';
 
 const tabs = [
   { key: 'overview', label: 'Overview' },
   { key: 'components', label: 'Components' },
+  { key: 'config', label: 'Config' },
   { key: 'events', label: 'Events' },
 ] as const satisfies readonly { key: CollectorTab; label: string }[];
 
 /**
  * One collector: its record and host metrics (Overview), the throughput of its pipeline
- * components from its own self-telemetry (Components) and its event history (Events).
+ * components from its own self-telemetry (Components), its config versions and labels (Config)
+ * and its event history (Events).
  */
 export function CollectorDetailPage({ id, tab }: { id: string; tab: CollectorTab }) {
   const collector = useResource(`collector:${id}`, () => getCollector(id), 15);
@@ -45,6 +48,7 @@ export function CollectorDetailPage({ id, tab }: { id: string; tab: CollectorTab
             {tab === 'components' && (
               <CollectorComponents collector={collector.data} onRefreshCollector={collector.reload} />
             )}
+            {tab === 'config' && <CollectorConfig collector={collector.data} />}
             {tab === 'events' && <CollectorEvents id={id} />}
           </Tabs>
         </>
