@@ -13,7 +13,8 @@ import { ManagedAgentService } from './domain/managed/managed-agent.service.ts';
 import { FleetService } from './domain/fleet/fleet.service.ts';
 import { OpampService } from './domain/opamp/opamp.service.ts';
 import { CollectorConfigService } from './domain/collector-config/collector-config.service.ts';
-import { collectorRenderer } from './domain/collector-config/collector-renderer.ts';
+import { CollectorRenderer } from './domain/collector-config/collector-renderer.ts';
+import { PipelineObjectsService } from './domain/pipelines/pipeline-objects.service.ts';
 import { FleetDefaultConfig } from './domain/collector-config/fleet-default-config.ts';
 import { TelemetryTokens } from './domain/fleet/telemetry-token.ts';
 import { SecretBox } from './domain/shared/secret-box.ts';
@@ -39,6 +40,8 @@ import { registerAgentRoutes } from './protocols/http/routes/agent.routes.ts';
 import { registerBootstrapRoutes } from './protocols/http/routes/bootstrap.routes.ts';
 import { registerCollectorConfigRoutes } from './protocols/http/routes/collector-config.routes.ts';
 import { registerConfigSettingsRoutes } from './protocols/http/routes/config-settings.routes.ts';
+import { registerPipelineObjectRoutes } from './protocols/http/routes/pipeline-objects.routes.ts';
+import { registerRenderPreviewRoutes } from './protocols/http/routes/render-preview.routes.ts';
 import { registerCollectorRoutes } from './protocols/http/routes/collectors.routes.ts';
 import { registerEnrollmentTokenRoutes } from './protocols/http/routes/enrollment-tokens.routes.ts';
 import { registerHealthRoutes } from './protocols/http/routes/health.routes.ts';
@@ -160,7 +163,9 @@ export async function startServer(config: Config, options: StartOptions): Promis
     const throughput = new ThroughputQuery(storage, clock);
     const fleetDefault = new FleetDefaultConfig(storage, clock);
     await fleetDefault.refresh();
-    const telemetryTokens = new TelemetryTokens(storage.credentials, new SecretBox(secret.secret), clock);
+    const secretBox = new SecretBox(secret.secret);
+    const telemetryTokens = new TelemetryTokens(storage.credentials, secretBox, clock);
+    const pipelineObjects = new PipelineObjectsService(storage, clock, secretBox);
 
     await auth.ensureBuiltInRoles();
     const firstAdmin = await auth.seedFirstAdmin(config.adminPassword);
@@ -189,18 +194,18 @@ export async function startServer(config: Config, options: StartOptions): Promis
     // Derived from `listen`; fixed up after binding when the port was 0 (tests, ephemeral runs).
     let externalUrl = config.externalUrl;
     const currentExternalUrl = () => externalUrl;
-    const collectorConfig = new CollectorConfigService(
-      storage,
-      clock,
-      fleet,
-      collectorRenderer({
-        tokens: telemetryTokens,
-        externalUrl: currentExternalUrl,
-        fleetDefaultYaml: () => fleetDefault.current(),
-      }),
-      { cacheTtlMs: 60_000, maxCachedCollectors: 200_000 },
-    );
+    const renderer = new CollectorRenderer({
+      tokens: telemetryTokens,
+      externalUrl: currentExternalUrl,
+      fleetDefaultYaml: () => fleetDefault.current(),
+      objects: pipelineObjects,
+    });
+    const collectorConfig = new CollectorConfigService(storage, clock, fleet, renderer.render, {
+      cacheTtlMs: 60_000,
+      maxCachedCollectors: 200_000,
+    });
     fleetDefault.onChange(() => collectorConfig.changed());
+    pipelineObjects.onChanged(() => collectorConfig.changed());
     // Tokens first: the config service re-renders on rotation and must not get the old token.
     fleet.addListener(telemetryTokens);
     fleet.addListener(collectorConfig);
@@ -222,6 +227,13 @@ export async function startServer(config: Config, options: StartOptions): Promis
     registerThroughputRoutes(server, { fleet, throughput });
     registerCollectorConfigRoutes(server, { fleet, opamp, config: collectorConfig });
     registerConfigSettingsRoutes(server, { fleetDefault });
+    registerPipelineObjectRoutes(server, { objects: pipelineObjects, fleet, renderer });
+    registerRenderPreviewRoutes(server, {
+      objects: pipelineObjects,
+      fleet,
+      renderer,
+      config: collectorConfig,
+    });
     registerDownloadRoutes(server, { externalUrl: currentExternalUrl, logger });
     registerOtlpRoutes(server, {
       auth: collectorAuth,
@@ -263,7 +275,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
 
     const sweep = startCredentialSweep({ storage, clock, logger });
     const pollingLiveness = startPollingLiveness({ fleet, logger });
-    const desiredConfigRefresh = startDesiredConfigRefresh({ fleetDefault, logger });
+    const desiredConfigRefresh = startDesiredConfigRefresh({ fleetDefault, pipelineObjects, logger });
     const throughputTtl = startThroughputTtl({
       storage,
       clock,

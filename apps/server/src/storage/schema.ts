@@ -22,6 +22,21 @@ export interface Database {
   managed_agents: ManagedAgentRow;
   collector_config_versions: ConfigVersionRow;
   collector_config_state: ConfigStateRow;
+  pipeline_objects: PipelineObjectRow;
+  pipeline_object_refs: { route_id: string; object_id: string };
+}
+
+export interface PipelineObjectRow {
+  id: string;
+  kind: string;
+  name: string;
+  /** JSON of the validated object, secret fields sealed. */
+  spec: string;
+  revision: number;
+  created_at: number;
+  created_by: string;
+  updated_at: number;
+  updated_by: string;
 }
 
 export interface ManagedAgentRow {
@@ -58,6 +73,7 @@ export interface CollectorRow {
   arch: string | null;
   version: string | null;
   labels: string;
+  operator_labels: string;
   instance_uid: string | null;
   created_at: number;
   last_seen_at: number | null;

@@ -15,6 +15,7 @@ import { SqlCredentialStore } from './sql/credential.sql-store.ts';
 import { SqlEventStore } from './sql/event.sql-store.ts';
 import { SqlManagedAgentStore } from './sql/managed-agent.sql-store.ts';
 import { SqlOpampAgentStore } from './sql/opamp-agent.sql-store.ts';
+import { SqlPipelineObjectStore } from './sql/pipeline-object.sql-store.ts';
 import { SqlThroughputStore } from './sql/throughput.sql-store.ts';
 import { SqliteThroughputStore } from './sql/throughput.sqlite-store.ts';
 
@@ -44,6 +45,7 @@ function storesOn(
     opampAgents: new SqlOpampAgentStore(db),
     managedAgents: new SqlManagedAgentStore(db),
     configVersions: new SqlConfigVersionStore(db),
+    pipelineObjects: new SqlPipelineObjectStore(db),
   };
 }
 
@@ -65,6 +67,7 @@ export class SqlStorage implements Storage {
   readonly opampAgents;
   readonly configVersions;
   readonly managedAgents;
+  readonly pipelineObjects;
   /** Outside a transaction every statement has committed by the time it resolves. */
   readonly afterCommit = (effect: () => void): void => effect();
 
@@ -88,6 +91,7 @@ export class SqlStorage implements Storage {
     this.opampAgents = stores.opampAgents;
     this.configVersions = stores.configVersions;
     this.managedAgents = stores.managedAgents;
+    this.pipelineObjects = stores.pipelineObjects;
   }
 
   async transaction<T>(work: (stores: Stores) => Promise<T>): Promise<T> {

@@ -5,7 +5,8 @@ import type { StoresOf } from '../domain/shared/storage.port.ts';
 import type { EnrollmentStoreName } from '../domain/enrollment/enrollment.service.ts';
 import { randomBytes } from 'node:crypto';
 import { CollectorConfigService } from '../domain/collector-config/collector-config.service.ts';
-import { collectorRenderer } from '../domain/collector-config/collector-renderer.ts';
+import { CollectorRenderer } from '../domain/collector-config/collector-renderer.ts';
+import { PipelineObjectsService } from '../domain/pipelines/pipeline-objects.service.ts';
 import { FleetService } from '../domain/fleet/fleet.service.ts';
 import { TelemetryTokens } from '../domain/fleet/telemetry-token.ts';
 import { SecretBox } from '../domain/shared/secret-box.ts';
@@ -37,15 +38,16 @@ export const aCollectorConfig = (
   clock: Clock,
   externalUrl: string,
   cacheTtlMs = 0,
-) =>
-  new CollectorConfigService(
-    storage,
-    clock,
-    fleet,
-    collectorRenderer({
-      tokens: new TelemetryTokens(storage.credentials, new SecretBox(randomBytes(32)), clock),
-      externalUrl: () => externalUrl,
-      fleetDefaultYaml: () => undefined,
-    }),
-    { cacheTtlMs, maxCachedCollectors: 1000 },
-  );
+) => {
+  const box = new SecretBox(randomBytes(32));
+  const renderer = new CollectorRenderer({
+    tokens: new TelemetryTokens(storage.credentials, box, clock),
+    externalUrl: () => externalUrl,
+    fleetDefaultYaml: () => undefined,
+    objects: new PipelineObjectsService(storage, clock, box),
+  });
+  return new CollectorConfigService(storage, clock, fleet, renderer.render, {
+    cacheTtlMs,
+    maxCachedCollectors: 1000,
+  });
+};

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { base64OrDeferred } from '../secret-placeholders.ts';
 
 /** Shared config fields and small render helpers of the catalogue. */
 
@@ -26,12 +27,6 @@ export const milliseconds = (value: number): string => `${value}ms`;
 /** Strips trailing slashes so `<base>/path` never doubles one. */
 export const trimSlashes = (url: string): string => url.replace(/\/+$/, '');
 
-function base64(text: string): string {
-  let binary = '';
-  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
-  return btoa(binary);
-}
-
 /**
  * The request headers for an HTTP destination: its own headers, an optional tenant header, and
  * `Authorization` from basic auth or a bearer token. Credentials travel as a header rather than
@@ -46,7 +41,7 @@ export function requestHeaders(config: {
   const result: Record<string, string> = { ...config.headers };
   if (config.tenantId !== undefined) result['X-Scope-OrgID'] = config.tenantId;
   if (config.basicAuth !== undefined) {
-    result['Authorization'] = `Basic ${base64(`${config.basicAuth.username}:${config.basicAuth.password}`)}`;
+    result['Authorization'] = `Basic ${base64OrDeferred(`${config.basicAuth.username}:${config.basicAuth.password}`)}`;
   } else if (config.bearerToken !== undefined) {
     result['Authorization'] = `Bearer ${config.bearerToken}`;
   }

@@ -1,14 +1,15 @@
+import type { Refusal } from '@linkmesh/pipelines/render-input';
 import { createTwoFilesPatch } from 'diff';
 import type { LRUCache } from 'lru-cache';
 import type { Collector } from '../fleet/collector.types.ts';
 import type { FleetListener, FleetService } from '../fleet/fleet.service.ts';
 import { ttlCache } from '../shared/bounded-cache.ts';
 import type { Clock } from '../shared/clock.ts';
-import { notFound } from '../shared/errors.ts';
+import { conflict, notFound } from '../shared/errors.ts';
 import { redactSecrets } from '../shared/redact-secrets.ts';
 import type { RequestContext } from '../shared/request-context.ts';
 import type { StorageOf } from '../shared/storage.port.ts';
-import { contentHash, masked, materialize } from './config-template.ts';
+import { contentHash, masked, materialize, MissingSecretError } from './config-template.ts';
 import type { ApplyStatus, ConfigFormat, ConfigState, ConfigVersion } from './config-version.types.ts';
 
 /** A config as rendered from the objects: template (secrets as placeholders) and the secrets. */
@@ -16,10 +17,15 @@ export interface RenderedTemplate {
   readonly format: ConfigFormat;
   readonly template: string;
   readonly secrets: ReadonlyMap<string, string>;
+  /**
+   * Routes that target the collector but cannot run on it. The collector then keeps the version
+   * it has; `template` is what it runs when it has none yet (as if no route targeted it).
+   */
+  readonly refusals?: readonly Refusal[] | undefined;
 }
 
 /** Renders what a collector should run from the current objects (pure apart from secret lookups). */
-export type CollectorRenderer = (collector: Collector) => Promise<RenderedTemplate>;
+export type RenderConfig = (collector: Collector) => Promise<RenderedTemplate>;
 
 /** What goes out to a collector now. */
 export interface DeliveredConfig {
@@ -56,7 +62,7 @@ export class CollectorConfigService implements FleetListener {
     private readonly storage: StorageOf<'configVersions' | 'audit'>,
     private readonly clock: Clock,
     private readonly fleet: FleetService,
-    private readonly render: CollectorRenderer,
+    private readonly render: RenderConfig,
     settings: CollectorConfigSettings,
   ) {
     this.delivered = ttlCache(clock, {
@@ -73,21 +79,35 @@ export class CollectorConfigService implements FleetListener {
     const cached = this.delivered.get(collector.id);
     if (cached) return cached;
     const rendered = await this.render(collector);
-    const render = wire(rendered);
     const state = await this.storage.configVersions.state(collector.id);
-    if (state?.renderHash !== render.hashHex) {
-      const version = await this.newVersion(collector.id, rendered, render, render.hashHex, {
-        author: 'linkmesh:render',
-        reason: state === undefined ? 'first render' : 'the objects targeting this collector changed',
-      });
-      return this.remember(version, render);
+    if (rendered.refusals !== undefined && rendered.refusals.length > 0) {
+      const reasons = rendered.refusals.map((r) => r.message).join('; ');
+      await this.fleet.recordEvent(
+        collector.id,
+        'config_refused',
+        state ? `${reasons}; the collector keeps config v${state.currentVersion}` : reasons,
+        `config:refused:${contentHash(reasons)}`,
+      );
+      const held = state && (await this.versionOrThrow(collector.id, state.currentVersion));
+      const heldWire = held && wireIfComplete({ ...held, secrets: rendered.secrets });
+      // Held unless it names a secret that is gone (its destination deleted since): then the fallback.
+      if (held && heldWire) return this.remember(held, heldWire);
     }
-    // Nothing changed since the last render: whatever is current (a rollback, perhaps) holds.
-    const version = await this.versionOrThrow(collector.id, state.currentVersion);
-    return this.remember(
-      version,
-      version.template === rendered.template ? render : wire({ ...version, secrets: rendered.secrets }),
-    );
+    const render = wire(rendered);
+    const version = state && (await this.versionOrThrow(collector.id, state.currentVersion));
+    // A rolled-back version holds until the render changes, unless it names a secret now gone.
+    const kept =
+      version && state.renderHash === render.hashHex
+        ? version.template === rendered.template
+          ? render
+          : wireIfComplete({ ...version, secrets: rendered.secrets })
+        : undefined;
+    if (version && kept) return this.remember(version, kept);
+    const next = await this.newVersion(collector.id, rendered, render, render.hashHex, {
+      author: 'linkmesh:render',
+      reason: state === undefined ? 'first render' : 'the objects targeting this collector changed',
+    });
+    return this.remember(next, render);
   }
 
   /** The cached delivery without storage (fleet-volume fast paths), or undefined. */
@@ -114,6 +134,11 @@ export class CollectorConfigService implements FleetListener {
   bearerRotated(collectorId: string): boolean {
     this.changed(collectorId);
     return false;
+  }
+
+  /** Its labels or version changed: render again (the routes targeting it may differ). */
+  renderInputsChanged(collectorId: string): void {
+    this.changed(collectorId);
   }
 
   collectorDeregistered(collectorId: string): void {
@@ -144,7 +169,11 @@ export class CollectorConfigService implements FleetListener {
     if (!target) throw notFound(`config version ${toVersion}`);
     const rendered = await this.render(collector);
     const again = { format: target.format, template: target.template, secrets: rendered.secrets };
-    const delivery = wire(again);
+    const delivery = wireIfComplete(again);
+    if (!delivery)
+      throw conflict(
+        `config v${toVersion} sends to a source or destination that has been deleted since; it cannot be delivered again`,
+      );
     const version = await this.newVersion(collector.id, again, delivery, wire(rendered).hashHex, {
       author: context.actor,
       reason: `rollback to v${toVersion}`,
@@ -276,6 +305,16 @@ interface Wire {
 function wire(rendered: RenderedTemplate): Wire {
   const content = materialize(rendered.format, rendered.template, rendered.secrets);
   return { content, hashHex: contentHash(content) };
+}
+
+/** Like {@link wire}, or undefined when the template names a secret the server no longer has. */
+function wireIfComplete(rendered: RenderedTemplate): Wire | undefined {
+  try {
+    return wire(rendered);
+  } catch (error) {
+    if (error instanceof MissingSecretError) return undefined;
+    throw error;
+  }
 }
 
 /** A unified diff of two templates (secrets are placeholders in both, so none can show). */

@@ -1,24 +1,25 @@
 import { createHash } from 'node:crypto';
+import {
+  deferredBase64Pattern,
+  deferredText,
+  secretPlaceholderPattern,
+} from '@linkmesh/pipelines/secret-placeholders';
 
 import type { ConfigFormat } from './config-version.types.ts';
 
 /**
- * Rendered configs are kept and shown as templates: every secret is a placeholder
- * `__linkmesh_secret__<name>__`, filled in only for delivery. Storage, the API, diffs and logs
- * only ever see the template. The placeholder is word characters only, so every renderer writes
- * it through unchanged (the OTel renderer doubles `$`, YAML and Alloy escape quotes).
+ * Rendered configs are kept and shown as templates: every secret is a placeholder (see
+ * `@linkmesh/pipelines/secret-placeholders`), filled in only for delivery. Storage, the API,
+ * diffs and logs only ever see the template.
  */
-const placeholderPattern = /__linkmesh_secret__([a-z0-9.-]+)__/g;
+
 /** Secrets made only of these go in as they are, in any position (tokens are base64url). */
 const plainSafe = /^[A-Za-z0-9_.~+/=:@-]*$/;
 
 /** What the API shows in place of a secret. */
 export const maskedSecret = '********';
 
-export function secretPlaceholder(name: string): string {
-  if (!/^[a-z0-9.-]+$/.test(name)) throw new Error(`invalid secret placeholder name ${name}`);
-  return `__linkmesh_secret__${name}__`;
-}
+export { secretPlaceholder } from '@linkmesh/pipelines/secret-placeholders';
 
 /**
  * The template with its secrets filled in. A secret of plain characters goes in as it is; any
@@ -36,15 +37,43 @@ export function materialize(
   template: string,
   secrets: ReadonlyMap<string, string>,
 ): string {
-  return template.replace(placeholderPattern, (_match, name: string, offset: number) => {
-    const value = secrets.get(name);
-    if (value === undefined) throw new Error(`no value for secret ${name}`);
+  // The base64 of a text with secrets in it (Basic auth): the raw values go in, then it is encoded.
+  const deferred = template.replace(deferredBase64Pattern, (_match, hex: string) => {
+    const raw = deferredText(hex).replace(secretPlaceholderPattern, (_m, name: string) =>
+      secretOf(secrets, name),
+    );
+    return Buffer.from(raw, 'utf8').toString('base64');
+  });
+  return fill(format, deferred, secrets, (offset) => insideDoubleQuotes(deferred, offset));
+}
+
+function fill(
+  format: ConfigFormat,
+  template: string,
+  secrets: ReadonlyMap<string, string>,
+  quoted: (offset: number) => boolean,
+): string {
+  return template.replace(secretPlaceholderPattern, (_match, name: string, offset: number) => {
+    const value = secretOf(secrets, name);
     const dollars = format === 'otel-yaml' ? value.replaceAll('$', '$$$$') : value;
     if (plainSafe.test(dollars)) return dollars;
-    if (!insideDoubleQuotes(template, offset))
+    if (!quoted(offset))
       throw new Error(`secret ${name} has characters that need quoting, and its placeholder is not quoted`);
     return JSON.stringify(dollars).slice(1, -1);
   });
+}
+
+function secretOf(secrets: ReadonlyMap<string, string>, name: string): string {
+  const value = secrets.get(name);
+  if (value === undefined) throw new MissingSecretError(name);
+  return value;
+}
+
+/** A template names a secret the server no longer has (its destination was deleted since). */
+export class MissingSecretError extends Error {
+  constructor(readonly secretName: string) {
+    super(`no value for secret ${secretName}`);
+  }
 }
 
 /** Whether `offset` sits inside a double-quoted string on its line (an odd count of unescaped `"` before it). */
@@ -57,7 +86,9 @@ function insideDoubleQuotes(text: string, offset: number): boolean {
 
 /** The template as operators see it: secrets masked. */
 export function masked(template: string): string {
-  return template.replace(placeholderPattern, maskedSecret);
+  return template
+    .replace(deferredBase64Pattern, maskedSecret)
+    .replace(secretPlaceholderPattern, maskedSecret);
 }
 
 /** SHA-256 hex of the delivered bytes: the config hash on both wires. */

@@ -26,7 +26,10 @@ export interface Collector extends HostMetrics {
   readonly os: string | null;
   readonly arch: string | null;
   readonly version: string | null;
+  /** What the collector reports (OpAMP description, Alloy attributes), redacted. */
   readonly labels: Readonly<Record<string, string>>;
+  /** What operators set (`PUT /collectors/{id}/labels`); these win over reported ones of the same name. */
+  readonly operatorLabels: Readonly<Record<string, string>>;
   /** OpAMP instance uid (canonical UUID text) or the remotecfg `id` first seen. */
   readonly instanceUid: string | null;
   readonly createdAtMs: number;
@@ -58,6 +61,8 @@ export type CollectorEventType =
   | 'disconnected'
   | 'config_applied'
   | 'config_failed'
+  /** A route targets the collector but cannot run on its runtime or version; it keeps its config. */
+  | 'config_refused'
   | 'config_rolled_back'
   | 'token_rotated'
   | 'token_minted'

@@ -40,6 +40,8 @@ export interface FleetListener {
    * for the agent to collect). Resolves true when delivered or queued for delivery.
    */
   bearerRotated?(collectorId: string, token: string, rotation: RotationFacts): boolean | Promise<boolean>;
+  /** Labels or version changed: which routes target the collector, and how they render, may differ. */
+  renderInputsChanged?(collectorId: string): void;
 }
 
 /** What a rotation listener may need beyond the token itself. */
@@ -138,7 +140,11 @@ export class FleetService {
     },
   ): Promise<void> {
     const patch = Object.fromEntries(Object.entries(reportedFacts(facts)).filter(([, v]) => v !== undefined));
-    if (Object.keys(patch).length > 0) await this.storage.collectors.update(collectorId, patch);
+    if (Object.keys(patch).length === 0) return;
+    const before = patch.version === undefined ? undefined : await this.storage.collectors.get(collectorId);
+    await this.storage.collectors.update(collectorId, patch);
+    // What renders for a collector depends on its version (a type removed upstream renders otherwise).
+    if (before && before.version !== patch.version) this.renderInputsChanged(collectorId);
   }
 
   /**
@@ -159,6 +165,54 @@ export class FleetService {
   /** Replaces the labels an agent reports (Alloy remotecfg attributes, `collector.*` excluded), redacted. */
   async setLabels(collectorId: string, labels: Record<string, string>): Promise<void> {
     await this.storage.collectors.update(collectorId, { labels: redactSecretsDeep(labels) });
+    this.renderInputsChanged(collectorId);
+  }
+
+  /**
+   * Replaces the labels an operator set on a collector (`PUT /collectors/{id}/labels`); groups
+   * and routes match on these over the reported ones. Audited.
+   */
+  async setOperatorLabels(
+    context: RequestContext,
+    collectorId: string,
+    labels: Record<string, string>,
+  ): Promise<Collector> {
+    const updated = await this.storage.transaction(async (stores) => {
+      const collector = await stores.collectors.update(collectorId, { operatorLabels: labels });
+      if (!collector) throw notFound('collector');
+      await stores.audit.append({
+        atMs: this.clock.nowMs(),
+        actor: context.actor,
+        action: 'collector.labels_set',
+        target: `collector:${collectorId}`,
+        sourceIp: context.sourceIp,
+        detail: Object.entries(labels)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(', ')
+          .slice(0, 1000),
+      });
+      return collector;
+    });
+    this.renderInputsChanged(collectorId);
+    return updated;
+  }
+
+  /** Every live collector (paged through storage), for group membership and route targets. */
+  async liveCollectors(): Promise<Collector[]> {
+    const all: Collector[] = [];
+    for (;;) {
+      const last = all.at(-1);
+      const page = await this.storage.collectors.list({
+        limit: 1000,
+        ...(last ? { after: { createdAtMs: last.createdAtMs, id: last.id } } : {}),
+      });
+      all.push(...page);
+      if (page.length < 1000) return all;
+    }
+  }
+
+  private renderInputsChanged(collectorId: string): void {
+    for (const listener of this.listeners) listener.renderInputsChanged?.(collectorId);
   }
 
   /** Keeps the effective config a collector reported outside OpAMP, secrets redacted. */

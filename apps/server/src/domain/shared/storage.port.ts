@@ -9,6 +9,7 @@ import type { ConfigVersionStore } from '../collector-config/config-version.type
 import type { CollectorStore, EventStore } from '../fleet/collector.store.ts';
 import type { ManagedAgentStore } from '../managed/managed-agent.types.ts';
 import type { OpampAgentStore } from '../opamp/opamp-agent.types.ts';
+import type { PipelineObjectStore } from '../pipelines/pipeline-object.types.ts';
 import type { ThroughputStore } from '../telemetry/throughput.store.ts';
 import type { CredentialStore } from './credential.types.ts';
 
@@ -26,6 +27,7 @@ export interface Stores {
   readonly opampAgents: OpampAgentStore;
   readonly managedAgents: ManagedAgentStore;
   readonly configVersions: ConfigVersionStore;
+  readonly pipelineObjects: PipelineObjectStore;
   /**
    * Runs `effect` once the work these stores belong to is committed: at the end of the
    * transaction (never, when it rolls back), or at once outside a transaction (each statement

@@ -8,6 +8,7 @@ import { throughputByReceiveTime } from './0007-throughput-by-receive-time.ts';
 import { collectorRateSummary } from './0008-collector-rate-summary.ts';
 import { hostCpuSeconds } from './0009-host-cpu-seconds.ts';
 import { configVersions } from './0010-config-versions.ts';
+import { pipelineObjects } from './0011-pipeline-objects.ts';
 import type { Migration } from './migration.ts';
 
 /** Every migration, oldest first. Append only. */
@@ -22,4 +23,5 @@ export const migrations: readonly Migration[] = [
   collectorRateSummary,
   hostCpuSeconds,
   configVersions,
+  pipelineObjects,
 ];

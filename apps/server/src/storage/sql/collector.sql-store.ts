@@ -40,6 +40,7 @@ export class SqlCollectorStore implements CollectorStore {
       arch: collector.arch ?? null,
       version: collector.version ?? null,
       labels: JSON.stringify(collector.labels ?? {}),
+      operator_labels: '{}',
       instance_uid: collector.instanceUid ?? null,
       created_at: collector.createdAtMs,
       last_seen_at: null,
@@ -165,6 +166,7 @@ function toCollector(row: CollectorRow): Collector {
     arch: row.arch,
     version: row.version,
     labels: parseLabels(row.labels),
+    operatorLabels: parseLabels(row.operator_labels),
     instanceUid: row.instance_uid,
     createdAtMs: row.created_at,
     lastSeenAtMs: row.last_seen_at,
@@ -207,6 +209,7 @@ function toRowPatch(patch: CollectorPatch): Record<string, unknown> {
     if (value !== undefined) values[column] = value;
   }
   if (patch.labels !== undefined) values.labels = JSON.stringify(patch.labels);
+  if (patch.operatorLabels !== undefined) values.operator_labels = JSON.stringify(patch.operatorLabels);
   return values;
 }
 

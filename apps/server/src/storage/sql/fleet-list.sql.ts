@@ -91,10 +91,11 @@ export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
+/** Matches the effective labels: an operator's label wins over a reported one of the same name. */
 function labelMatch(dialect: Dialect, key: string, value: string): RawBuilder<SqlBool> {
   return dialect === 'postgres'
-    ? sql<SqlBool>`((c.labels::jsonb ->> ${key}) = ${value})`
-    : sql<SqlBool>`exists (select 1 from json_each(c.labels) as l where l.key = ${key} and l.value = ${value})`;
+    ? sql<SqlBool>`(coalesce(c.operator_labels::jsonb ->> ${key}, c.labels::jsonb ->> ${key}) = ${value})`
+    : sql<SqlBool>`(coalesce((select o.value from json_each(c.operator_labels) as o where o.key = ${key}), (select l.value from json_each(c.labels) as l where l.key = ${key})) = ${value})`;
 }
 
 function textMatch(dialect: Dialect, text: string): RawBuilder<SqlBool> {
