@@ -37,8 +37,13 @@ export interface ObjectChange {
 
 type Stores = StoresOf<'pipelineObjects' | 'audit'>;
 
-const secretPaths = (kind: PipelineObjectKind, spec: unknown): readonly string[] =>
+/** The secret fields of a type, relative to its `config`. */
+const configSecretPaths = (kind: PipelineObjectKind, spec: unknown): readonly string[] =>
   kind === 'source' || kind === 'destination' ? (secretFieldsOf(kind, typeOf(spec)) ?? []) : [];
+
+/** The same, relative to the whole stored body (`config.bearerToken`). */
+const secretPaths = (kind: PipelineObjectKind, spec: unknown): readonly string[] =>
+  configSecretPaths(kind, spec).map((path) => `config.${path}`);
 
 function typeOf(spec: unknown): string {
   return typeof spec === 'object' && spec !== null && 'type' in spec && typeof spec.type === 'string'
@@ -238,9 +243,11 @@ export class PipelineObjectsService {
 
   /** The submitted body with the secrets it left out taken from the stored object (same type only). */
   private withKeptSecrets(kind: PipelineObjectKind, existing: StoredObject, body: unknown): unknown {
-    const paths = secretPaths(kind, existing.spec);
+    const paths = configSecretPaths(kind, existing.spec);
     if (paths.length === 0 || typeOf(body) !== typeOf(existing.spec)) return body;
-    const stored = openSecrets(this.box, existing.id, existing.spec, paths) as { config?: unknown };
+    const stored = openSecrets(this.box, existing.id, existing.spec, secretPaths(kind, existing.spec)) as {
+      config?: unknown;
+    };
     const submitted = body as { config?: unknown };
     return { ...submitted, config: keepOmittedSecrets(submitted.config, stored.config, paths) };
   }
