@@ -206,6 +206,8 @@ export async function startServer(config: Config, options: StartOptions): Promis
     });
     fleetDefault.onChange(() => collectorConfig.changed());
     pipelineObjects.onChanged(() => collectorConfig.changed());
+    pipelineObjects.onSnapshot((snapshot) => fleet.knownSecrets.set(snapshot.secrets.values()));
+    await pipelineObjects.snapshot();
     // Tokens first: the config service re-renders on rotation and must not get the old token.
     fleet.addListener(telemetryTokens);
     fleet.addListener(collectorConfig);

@@ -6,7 +6,6 @@ import type { FleetListener, FleetService } from '../fleet/fleet.service.ts';
 import { ttlCache } from '../shared/bounded-cache.ts';
 import type { Clock } from '../shared/clock.ts';
 import { conflict, notFound } from '../shared/errors.ts';
-import { redactSecrets } from '../shared/redact-secrets.ts';
 import type { RequestContext } from '../shared/request-context.ts';
 import type { StorageOf } from '../shared/storage.port.ts';
 import { contentHash, masked, materialize, MissingSecretError } from './config-template.ts';
@@ -209,7 +208,7 @@ export class CollectorConfigService implements FleetListener {
   ): Promise<void> {
     const version = await this.storage.configVersions.byHash(collectorId, hashHex);
     const state = await this.storage.configVersions.state(collectorId);
-    const error = status === 'FAILED' ? redactSecrets(errorMessage).slice(0, 4000) : null;
+    const error = status === 'FAILED' ? this.fleet.redactReported(errorMessage).slice(0, 4000) : null;
     if (state && version?.version === state.currentVersion) {
       const unchanged =
         state.applyStatus === status && state.applyVersion === version.version && state.applyError === error;

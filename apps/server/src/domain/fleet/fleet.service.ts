@@ -3,6 +3,7 @@ import type { Clock } from '../shared/clock.ts';
 import { displayPrefix, hashCredential, looksLikeCredential, mintCredential } from '../shared/credentials.ts';
 import { invalid, notFound } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
+import { KnownSecrets } from '../shared/known-secrets.ts';
 import { redactSecrets, redactSecretsDeep } from '../shared/redact-secrets.ts';
 import type { RequestContext } from '../shared/request-context.ts';
 import type { StorageOf, StoresOf } from '../shared/storage.port.ts';
@@ -63,6 +64,8 @@ export class FleetService {
   private readonly listeners: FleetListener[] = [];
   /** Collectors whose host name {@link adoptAlloyHostname} has already looked at. */
   private readonly hostnameChecked = boundedCache<string, true>(1_000_000);
+  /** Destination credentials rendered into configs, redacted by value from what collectors report. */
+  readonly knownSecrets = new KnownSecrets();
 
   constructor(
     private readonly storage: StorageOf<FleetStoreName>,
@@ -217,7 +220,16 @@ export class FleetService {
 
   /** Keeps the effective config a collector reported outside OpAMP, secrets redacted. */
   async recordEffectiveConfig(collectorId: string, text: string): Promise<void> {
-    await this.storage.collectors.setEffectiveConfig(collectorId, redactSecrets(text), this.clock.nowMs());
+    await this.storage.collectors.setEffectiveConfig(
+      collectorId,
+      this.redactReported(text),
+      this.clock.nowMs(),
+    );
+  }
+
+  /** A text a collector reported, redacted by shape (keys, bearer forms) and by known secret value. */
+  redactReported(text: string): string {
+    return this.knownSecrets.redact(redactSecrets(text));
   }
 
   reportedEffectiveConfig(collectorId: string): Promise<{ text: string; reportedAtMs: number } | undefined> {
@@ -526,8 +538,8 @@ export class FleetService {
       collectorId,
       type,
       atMs: this.clock.nowMs(),
-      detail: redactSecrets(detail),
-      ...(dedupeKey === undefined ? {} : { dedupeKey: redactSecrets(dedupeKey) }),
+      detail: this.redactReported(detail),
+      ...(dedupeKey === undefined ? {} : { dedupeKey: this.redactReported(dedupeKey) }),
     });
   }
 

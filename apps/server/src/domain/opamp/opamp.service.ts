@@ -5,7 +5,7 @@ import { bearerFrom, type FleetService } from '../fleet/fleet.service.ts';
 import type { Clock } from '../shared/clock.ts';
 import { looksLikeCredential } from '../shared/credentials.ts';
 import { DomainError } from '../shared/errors.ts';
-import { redactSecrets, redactSecretsDeep } from '../shared/redact-secrets.ts';
+import { redactSecretsDeep } from '../shared/redact-secrets.ts';
 import type { StorageOf } from '../shared/storage.port.ts';
 import type {
   AgentDescriptionView,
@@ -153,7 +153,7 @@ export class OpampService {
    * exporter headers and its own bearer.
    */
   async record(collectorId: string, reported: AgentReport): Promise<OpampAgentRecord> {
-    const report = redactedReport(reported);
+    const report = redactedReport(reported, this.fleet);
     const nowMs = this.clock.nowMs();
     const previous = await this.storage.opampAgents.get(report.instanceUid);
     const record: OpampAgentRecord = {
@@ -220,11 +220,12 @@ export class OpampService {
 }
 
 /** A report with every reported text redacted (undefined fields stay undefined: unchanged). */
-function redactedReport(report: AgentReport): AgentReport {
+function redactedReport(report: AgentReport, fleet: FleetService): AgentReport {
   return {
     ...report,
     description: report.description && redactSecretsDeep(report.description),
-    effectiveConfig: report.effectiveConfig === undefined ? undefined : redactSecrets(report.effectiveConfig),
+    effectiveConfig:
+      report.effectiveConfig === undefined ? undefined : fleet.redactReported(report.effectiveConfig),
     health: report.health && redactSecretsDeep(report.health),
     remoteConfigStatus: report.remoteConfigStatus && redactSecretsDeep(report.remoteConfigStatus),
   };

@@ -65,6 +65,7 @@ export class PipelineObjectsService {
   private generation = 0;
   private fingerprint = '';
   private readonly listeners: Array<() => void> = [];
+  private readonly snapshotListeners: Array<(snapshot: ObjectSnapshot) => void> = [];
 
   constructor(
     private readonly storage: StorageOf<'pipelineObjects' | 'audit'>,
@@ -220,19 +221,28 @@ export class PipelineObjectsService {
     return new ObjectSnapshot(-1, [...objects.values()]);
   }
 
+  /** Runs `listener` with each new snapshot as it is built (the fleet redacts its secrets by value). */
+  onSnapshot(listener: (snapshot: ObjectSnapshot) => void): void {
+    this.snapshotListeners.push(listener);
+  }
+
   private invalidate(): void {
     this.current = undefined;
     for (const listener of this.listeners) listener();
+    // Rebuilt at once rather than on the next render, so redaction never lags a new secret.
+    void this.snapshot().catch(() => undefined);
   }
 
   private async load(): Promise<ObjectSnapshot> {
     const objects = await this.storage.pipelineObjects.list();
     this.fingerprint = fingerprintOf(objects);
     this.generation += 1;
-    return new ObjectSnapshot(
+    const snapshot = new ObjectSnapshot(
       this.generation,
       objects.map((o) => this.opened(o)),
     );
+    for (const listener of this.snapshotListeners) listener(snapshot);
+    return snapshot;
   }
 
   private opened(object: StoredObject): SnapshotObject {

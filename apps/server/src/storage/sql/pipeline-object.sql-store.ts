@@ -100,10 +100,10 @@ function toObject(row: PipelineObjectRow): StoredObject {
     kind: row.kind as PipelineObjectKind,
     name: row.name,
     spec: JSON.parse(row.spec) as unknown,
-    revision: Number(row.revision),
-    createdAtMs: Number(row.created_at),
+    revision: row.revision,
+    createdAtMs: row.created_at,
     createdBy: row.created_by,
-    updatedAtMs: Number(row.updated_at),
+    updatedAtMs: row.updated_at,
     updatedBy: row.updated_by,
   };
 }

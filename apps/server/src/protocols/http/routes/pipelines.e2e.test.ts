@@ -26,6 +26,7 @@ interface ConfigView {
 describe('pipelines: objects, routes, rendering and delivery', () => {
   let t: TestServer;
   const answers: string[] = [];
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the answer's shape
   const api = async <T = unknown>(
     path: string,
     init?: RequestInit & { json?: unknown },
@@ -124,7 +125,9 @@ describe('pipelines: objects, routes, rendering and delivery', () => {
             ? RemoteConfigStatuses.RemoteConfigStatuses_FAILED
             : RemoteConfigStatuses.RemoteConfigStatuses_APPLIED,
           lastRemoteConfigHash: remote.configHash,
-          errorMessage: broken ? 'debug exporter not allowed on this host' : '',
+          errorMessage: broken
+            ? `debug exporter not allowed on this host (exporter headers: X-Vendor-Key=${secret})`
+            : '',
         });
       },
     });
@@ -248,7 +251,8 @@ describe('pipelines: objects, routes, rendering and delivery', () => {
         (c) => c.applyStatus?.status === 'FAILED',
       );
       assert.equal(failed.applyStatus?.version, 3);
-      assert.match(failed.applyStatus?.errorMessage ?? '', /debug exporter not allowed/);
+      assert.match(failed.applyStatus.errorMessage ?? '', /debug exporter not allowed/);
+      assert.match(failed.applyStatus.errorMessage ?? '', /X-Vendor-Key=\[redacted\]/, 'redacted by value');
       assert.ok(
         (await events(otelId)).some((e) => e.type === 'config_failed' && e.detail.includes('config v3')),
         'config_failed names the version',
