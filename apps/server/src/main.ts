@@ -21,7 +21,6 @@ import { SecretBox } from './domain/shared/secret-box.ts';
 import { SelfTelemetryIngest } from './domain/telemetry/self-telemetry.ingest.ts';
 import { ThroughputQuery } from './domain/telemetry/throughput.query.ts';
 import { systemClock, type Clock } from './domain/shared/clock.ts';
-import { redactSecrets } from './domain/shared/redact-secrets.ts';
 import type { Storage } from './domain/shared/storage.port.ts';
 import { startCredentialSweep } from './jobs/credential-sweep.job.ts';
 import { startDesiredConfigRefresh } from './jobs/desired-config-refresh.job.ts';
@@ -252,7 +251,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
         logger.warn({ collectorId, id, firstId }, 'remotecfg.identity: changed'),
       configFailed: (collectorId, hash, error) =>
         // The error often quotes the config, bearer included; logs are at rest too.
-        logger.warn({ collectorId, hash, error: redactSecrets(error) }, 'remotecfg.status: failed'),
+        logger.warn({ collectorId, hash, error: fleet.redactReported(error) }, 'remotecfg.status: failed'),
       configServed: (collectorId, hash) => logger.info({ collectorId, hash }, 'remotecfg.config: served'),
     });
     registerRemotecfgRoutes(server, {

@@ -253,8 +253,80 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         );
       });
 
+      it('keeps destination credentials sealed, and redacts them by value from what Alloy reports', async () => {
+        const bearer = 'dst-bearer-9fK2mQx7Lp';
+        const headerKey = 'hdr-key-Vw3nR8sYt2';
+        secrets.push(bearer, headerKey);
+        const source = await json<{ id: string }>(
+          await t.api('/api/v1/sources', {
+            method: 'POST',
+            json: { name: 'otlp', type: 'otlp', config: {} },
+          }),
+        );
+        const destination = await json<{ id: string }>(
+          await t.api('/api/v1/destinations', {
+            method: 'POST',
+            json: {
+              name: 'vendor',
+              type: 'otlphttp',
+              config: {
+                endpoint: 'https://vendor.example.com',
+                bearerToken: bearer,
+                headers: { 'X-Vendor-Key': headerKey },
+              },
+            },
+          }),
+        );
+        const { id, token } = await createCollector('alloy-routed', 'alloy');
+        await json(
+          await t.api('/api/v1/routes', {
+            method: 'POST',
+            json: {
+              name: 'r',
+              sourceId: source.id,
+              destinationIds: [destination.id],
+              target: { collectorIds: [id] },
+            },
+          }),
+        );
+        const client = createClient(
+          CollectorService,
+          createConnectTransport({
+            baseUrl: t.url,
+            httpVersion: '1.1',
+            interceptors: [
+              (next) => (request) => {
+                request.header.set('Authorization', `Bearer ${token}`);
+                return next(request);
+              },
+            ],
+          }),
+        );
+        const served = await client.getConfig({ id: 'routed', hash: '' });
+        assert.ok(served.content.includes(headerKey), 'the credentials are rendered for the collector');
+        // Alloy echoes its config back, and an apply error quotes the header.
+        await client.getConfig({
+          id: 'routed',
+          hash: served.hash,
+          remoteConfigStatus: {
+            status: RemoteConfigStatuses.RemoteConfigStatuses_FAILED,
+            errorMessage: `exporter refused header X-Vendor-Key: ${headerKey}`,
+          },
+          effectiveConfig: {
+            configMap: {
+              configMap: { '': { body: new TextEncoder().encode(served.content), contentType: '' } },
+            },
+          },
+        });
+        const view = await configOf(id);
+        const effective = view.effectiveConfig ?? '';
+        assert.ok(effective.includes('X-Vendor-Key'), 'the effective config is stored');
+        assert.ok(!effective.includes(headerKey) && !effective.includes(bearer));
+        assert.equal(view.applyStatus?.errorMessage, 'exporter refused header X-Vendor-Key: [redacted]');
+      });
+
       it('leaves no token value anywhere in the database or the server logs', async () => {
-        assert.equal(secrets.length, alloyCount + 3);
+        assert.equal(secrets.length, alloyCount + 6);
         assert.ok(opampId !== '' && alloyIds.length === alloyCount, 'the reporting tests ran');
         let stored: string;
         if (dialect === 'postgres') {
