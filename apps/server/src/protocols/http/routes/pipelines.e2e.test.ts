@@ -392,6 +392,60 @@ describe('pipelines: objects, routes, rendering and delivery', () => {
     );
   });
 
+  it('lets Pipeline Engineers and Admins write, Operators and Viewers only read; every write is audited with its actor', async () => {
+    const tokenFor = async (role: string) => {
+      const account = await create<{ id: string }>('service-accounts', {
+        name: `sa-${role.toLowerCase().replace(' ', '-')}`,
+        role,
+      });
+      return (
+        await api<{ token: string }>(`/api/v1/service-accounts/${account.id}/tokens`, {
+          method: 'POST',
+          json: {},
+        })
+      ).body.token;
+    };
+    const as = (token: string) => ({ authorization: `Bearer ${token}` });
+    const body = { name: 'by role', type: 'otlp', config: {} };
+    const engineer = await tokenFor('Pipeline Engineer');
+    const operator = await tokenFor('Operator');
+    const viewer = await tokenFor('Viewer');
+    const made = await api<{ id: string }>('/api/v1/sources', {
+      method: 'POST',
+      headers: as(engineer),
+      json: body,
+    });
+    assert.equal(made.status, 201);
+    for (const [who, token] of [
+      ['Operator', operator],
+      ['Viewer', viewer],
+    ] as const) {
+      for (const kind of ['sources', 'destinations', 'pipelines', 'routes', 'groups']) {
+        assert.equal(
+          (await api(`/api/v1/${kind}`, { headers: as(token) })).status,
+          200,
+          `${who} reads ${kind}`,
+        );
+        assert.equal(
+          (await api(`/api/v1/${kind}`, { method: 'POST', headers: as(token), json: {} })).status,
+          403,
+          `${who} may not create ${kind}`,
+        );
+      }
+      assert.equal(
+        (await api(`/api/v1/sources/${made.body.id}`, { method: 'DELETE', headers: as(token) })).status,
+        403,
+      );
+    }
+    const audit = await api<{ items: Array<{ actor: string; action: string; target: string }> }>(
+      '/api/v1/audit',
+    );
+    const entry = audit.body.items.find(
+      (e) => e.action === 'source.created' && e.target === `source:${made.body.id}`,
+    );
+    assert.match(entry?.actor ?? '', /^service-account:sa-pipeline-engineer/);
+  });
+
   it('never shows the secret in an API answer or a log line', () => {
     assert.ok(answers.length > 10);
     for (const text of answers)
