@@ -1,5 +1,4 @@
 import type { Refusal } from '@linkmesh/pipelines/render-input';
-import { createTwoFilesPatch } from 'diff';
 import type { LRUCache } from 'lru-cache';
 import type { Collector } from '../fleet/collector.types.ts';
 import type { FleetListener, FleetService } from '../fleet/fleet.service.ts';
@@ -8,6 +7,7 @@ import type { Clock } from '../shared/clock.ts';
 import { conflict, notFound } from '../shared/errors.ts';
 import type { RequestContext } from '../shared/request-context.ts';
 import type { StorageOf } from '../shared/storage.port.ts';
+import { ConfigDiffs } from './config-diff.ts';
 import { contentHash, masked, materialize, MissingSecretError } from './config-template.ts';
 import type { ApplyStatus, ConfigFormat, ConfigState, ConfigVersion } from './config-version.types.ts';
 
@@ -56,6 +56,7 @@ export interface CollectorConfigSettings {
 export class CollectorConfigService implements FleetListener {
   private readonly delivered: LRUCache<string, DeliveredConfig>;
   private readonly listeners: Array<(collectorId?: string) => void> = [];
+  private readonly diffs = new ConfigDiffs();
 
   constructor(
     private readonly storage: StorageOf<'configVersions' | 'audit'>,
@@ -262,7 +263,7 @@ export class CollectorConfigService implements FleetListener {
             previous && previous.template === rendered.template
               ? `${cause.reason} (secrets only)`
               : cause.reason,
-          diff: previous ? unifiedDiff(previous, rendered.template) : '',
+          diff: previous ? this.diffs.between(collectorId, previous, rendered.template) : '',
           createdAtMs: this.clock.nowMs(),
         };
         // Another replica may have taken this number a moment ago: read again and retry.
@@ -314,19 +315,4 @@ function wireIfComplete(rendered: RenderedTemplate): Wire | undefined {
     if (error instanceof MissingSecretError) return undefined;
     throw error;
   }
-}
-
-/** A unified diff of two templates (secrets are placeholders in both, so none can show). */
-function unifiedDiff(previous: ConfigVersion, template: string): string {
-  return createTwoFilesPatch(
-    `v${previous.version}`,
-    `v${previous.version + 1}`,
-    previous.template,
-    template,
-    '',
-    '',
-    {
-      context: 3,
-    },
-  );
 }
