@@ -13,7 +13,11 @@ export function diffLineKind(line: string): 'add' | 'del' | 'hunk' | 'file' | 'c
  */
 export function DiffView({ diff, label }: { diff: string; label: string }) {
   if (diff.trim() === '') return <p className="muted">No changes.</p>;
-  const lines = diff.replace(/\n$/, '').split('\n');
+  // `Index:` and `====` are the patch's file banner: noise next to the ---/+++ headers.
+  const lines = diff
+    .replace(/\n$/, '')
+    .split('\n')
+    .filter((line) => !line.startsWith('Index:') && !/^=+$/.test(line));
   const added = lines.filter((l) => diffLineKind(l) === 'add').length;
   const removed = lines.filter((l) => diffLineKind(l) === 'del').length;
   return (

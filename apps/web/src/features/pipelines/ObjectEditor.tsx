@@ -86,9 +86,11 @@ export function ObjectEditor({ kind, initial, catalogue, index, onReload }: Obje
       setNotice(`Saved revision ${updated.revision}.`);
     } catch (error) {
       const apiError = error instanceof ApiError ? error : undefined;
+      const field = apiError?.field;
       setFailure({
-        message: errorMessage(error),
-        field: apiError?.field,
+        // The message may start with its field's path, which the inline placement already says.
+        message: errorMessage(error).replace(field === undefined ? '' : `${field}: `, ''),
+        field,
         conflict: apiError?.code === 'conflict',
       });
     } finally {

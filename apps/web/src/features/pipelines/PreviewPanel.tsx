@@ -45,7 +45,11 @@ export function PreviewPanel({ collectors, change, note }: PreviewPanelProps) {
         <>
           <label className="inline-field preview-picker">
             Collector
-            <select value={collectorId} onChange={(event) => setChosen(event.target.value)}>
+            <select
+              aria-label="Collector"
+              value={collectorId}
+              onChange={(event) => setChosen(event.target.value)}
+            >
               {live.map((c) => (
                 <option key={c.id} value={c.id}>
                   {c.name} ({c.runtime === 'alloy' ? 'Alloy' : 'otelcol'})

@@ -77,7 +77,7 @@ export function SchemaField({ label, schema, required, value, onChange, context,
             onChange={onChange}
             secret={isSecretPath(`${at}.*`, context.secretFields)}
             disabled={disabled}
-            keyLabel="Name"
+            keyLabel={label.replace(/s$/, '')}
           />
         </FieldGroup>
       );

@@ -54,14 +54,15 @@ export function Field({ path, label, hint, required = false, children }: FieldPr
     .join(' ');
   return (
     <div className={error === undefined ? 'form-field' : 'form-field form-field-invalid'} data-field={path}>
-      <label htmlFor={inputId}>
-        {label}
+      {/* The marker sits outside the label so the control's name stays exactly the label. */}
+      <div className="field-label">
+        <label htmlFor={inputId}>{label}</label>
         {required && (
           <span className="required" aria-hidden="true">
             *
           </span>
         )}
-      </label>
+      </div>
       {children({ inputId, describedBy: describedBy || undefined, invalid: error !== undefined })}
       {error !== undefined && (
         <p id={errorId} className="field-error" role="alert">
