@@ -65,9 +65,11 @@ export function ObjectEditor({ kind, initial, catalogue, index, onReload }: Obje
     element.querySelector<HTMLElement>('input, select, textarea')?.focus({ preventScroll: true });
   }, [failure]);
 
+  // An edit answers the last message (it described the previous draft); Save checks again.
   const change = (next: ObjectBody) => {
     setDraft(next);
     setNotice(undefined);
+    setFailure(undefined);
   };
 
   const save = async (event: SyntheticEvent) => {

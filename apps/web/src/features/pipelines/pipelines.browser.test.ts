@@ -211,6 +211,7 @@ describe('pipeline object editors in headless Chromium', () => {
       assert.match(await editors.fieldError('destinationIds').innerText(), /destination/);
 
       await editors.form.getByRole('checkbox', { name: 'vendor-otlp' }).check();
+      assert.equal(await editors.fieldError('destinationIds').count(), 0, 'an edit clears the stale message');
       await editors.previewFor(otelcol.name, 'otelcol');
       const yaml = await editors.previewText('OTel Collector YAML');
       assert.match(yaml, /filelog/, 'the unsaved route is in the otelcol render');
@@ -219,7 +220,8 @@ describe('pipeline object editors in headless Chromium', () => {
       await shot('route-preview-otelcol');
       await editors.previewFor(alloy.name, 'Alloy');
       const river = await editors.previewText('Alloy configuration');
-      assert.match(river, /otelcol\.exporter\.otlphttp|otelcol\.receiver|local\.file_match/);
+      assert.match(river, /\/var\/log\/app\/\*\.log/, 'the unsaved route is in the Alloy render');
+      assert.match(river, /otelcol\.exporter\.otlphttp "dst_/);
       assert.ok(!river.includes(secretToken));
       await shot('route-preview-alloy');
 
