@@ -41,7 +41,8 @@ export function requestHeaders(config: {
   const result: Record<string, string> = { ...config.headers };
   if (config.tenantId !== undefined) result['X-Scope-OrgID'] = config.tenantId;
   if (config.basicAuth !== undefined) {
-    result['Authorization'] = `Basic ${base64OrDeferred(`${config.basicAuth.username}:${config.basicAuth.password}`)}`;
+    result['Authorization'] =
+      `Basic ${base64OrDeferred(`${config.basicAuth.username}:${config.basicAuth.password}`)}`;
   } else if (config.bearerToken !== undefined) {
     result['Authorization'] = `Bearer ${config.bearerToken}`;
   }

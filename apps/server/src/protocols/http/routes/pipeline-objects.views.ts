@@ -55,9 +55,7 @@ export function objectView(object: StoredObject, context: ViewContext): ObjectVi
           type: p.type,
           config: p.config as Record<string, unknown>,
         })),
-        ...(pipeline.outputFilter === undefined
-          ? {}
-          : { outputFilter: pipeline.outputFilter }),
+        ...(pipeline.outputFilter === undefined ? {} : { outputFilter: pipeline.outputFilter }),
         usedBy: usedBy(context.snapshot, object.id),
       };
     }
