@@ -45,6 +45,8 @@ import { registerCollectorRoutes } from './protocols/http/routes/collectors.rout
 import { registerEnrollmentTokenRoutes } from './protocols/http/routes/enrollment-tokens.routes.ts';
 import { registerHealthRoutes } from './protocols/http/routes/health.routes.ts';
 import { registerThroughputRoutes } from './protocols/http/routes/throughput.routes.ts';
+import { registerTopologyRoutes } from './protocols/http/routes/topology.routes.ts';
+import { TopologyService } from './domain/topology/topology.service.ts';
 import { registerOtlpRoutes } from './protocols/otlp/otlp.routes.ts';
 import { registerOpampTransport } from './protocols/opamp/opamp.transport.ts';
 import { registerRemotecfgRoutes } from './protocols/remotecfg/remotecfg.routes.ts';
@@ -226,6 +228,16 @@ export async function startServer(config: Config, options: StartOptions): Promis
     registerBootstrapRoutes(server, { enrollment, fleet, managed, externalUrl: currentExternalUrl, logger });
     registerAgentRoutes(server, { auth: collectorAuth, managed, logger });
     registerThroughputRoutes(server, { fleet, throughput });
+    const topology = new TopologyService({
+      clock,
+      config: collectorConfig,
+      objects: pipelineObjects,
+      reportedConfig: async (collector) =>
+        (await opamp.agentOf(collector.id))?.effectiveConfig ??
+        (await fleet.reportedEffectiveConfig(collector.id))?.text,
+      components: (collectorId, filter) => throughput.components(collectorId, filter),
+    });
+    registerTopologyRoutes(server, { fleet, topology });
     registerCollectorConfigRoutes(server, { fleet, opamp, config: collectorConfig });
     registerConfigSettingsRoutes(server, { fleetDefault });
     registerPipelineObjectRoutes(server, { objects: pipelineObjects, fleet, renderer });
