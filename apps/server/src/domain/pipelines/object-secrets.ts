@@ -33,6 +33,7 @@ export function sealSecrets(
   );
 }
 
+/** The inverse of {@link sealSecrets}. */
 export function openSecrets(
   box: SecretBox,
   objectId: string,

@@ -94,7 +94,8 @@ export function registerPipelineObjectRoutes(app: FastifyInstance, deps: Deps): 
 function registerKind(app: FastifyInstance, deps: Deps, kind: PipelineObjectKind): void {
   const path = `/api/v1/${objectCollectionPath[kind]}`;
   const may = (action: Action) => requirePermission(`${objectCollectionPath[kind]}:${action}` as Permission);
-  const views = () => viewContext(deps);
+  // Only routes and groups show how many collectors they reach: the others skip the fleet read.
+  const views = () => viewContext(deps, kind === 'route' || kind === 'group');
 
   app.get(path, { preHandler: may('read') }, async () => {
     const [objects, context] = await Promise.all([deps.objects.list(kind), views()]);
@@ -140,9 +141,10 @@ function ifMatch(request: FastifyRequest): number | undefined {
   return Number(match[1]);
 }
 
-async function viewContext(deps: Deps): Promise<ViewContext> {
+async function viewContext(deps: Deps, withCollectors: boolean): Promise<ViewContext> {
   const snapshot = await deps.objects.snapshot();
-  const live = (await deps.fleet.liveCollectors()).map((c) => ({
+  const collectors = withCollectors ? await deps.fleet.liveCollectors() : [];
+  const live = collectors.map((c) => ({
     id: c.id,
     name: c.name,
     labels: effectiveLabels(c),

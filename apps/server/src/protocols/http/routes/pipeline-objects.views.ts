@@ -1,7 +1,6 @@
 import type {
   GroupView,
   ObjectRef,
-  PipelineObjectKind,
   PipelineView,
   RouteView,
   SourceView,
@@ -96,6 +95,3 @@ export function usedBy(snapshot: ObjectSnapshot, id: string): ObjectRef[] {
     )
     .map((r) => ({ id: r.id, name: r.name }));
 }
-
-export const isObjectKind = (value: string): value is PipelineObjectKind =>
-  ['source', 'destination', 'pipeline', 'route', 'group'].includes(value);
