@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { destinationLabel, routeStepLabel, sourceLabel } from '@linkmesh/pipelines/component-ids';
 import type { ComponentView } from '../telemetry/throughput.query.ts';
-import { otelConfigGraph } from './config-graph.ts';
+import { otelConfigGraph } from '@linkmesh/pipelines/config-graph';
 import { joinRates, matchKey } from './topology-rates.ts';
 
 const src = sourceLabel('s1');

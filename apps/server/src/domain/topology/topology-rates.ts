@@ -1,7 +1,7 @@
 import type { TopologyEdgeView, TopologyFlag, TopologyNodeView } from '@linkmesh/contracts/topology-api';
 import { parseComponentId, type ParsedComponentId } from '@linkmesh/pipelines/component-ids';
 import type { ComponentView } from '../telemetry/throughput.query.ts';
-import type { ConfigGraph, GraphNode, GraphNodeKind } from './config-graph.ts';
+import type { ConfigGraph, GraphNode, GraphNodeKind } from '@linkmesh/pipelines/config-graph';
 
 /**
  * Joins a config graph with read-time rates (issue #12 item 2). A self-telemetry series belongs

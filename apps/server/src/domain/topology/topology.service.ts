@@ -6,7 +6,7 @@ import { effectiveLabels } from '../pipelines/effective-labels.ts';
 import type { ObjectSnapshot } from '../pipelines/object-snapshot.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { ComponentView } from '../telemetry/throughput.query.ts';
-import { alloyConfigGraph, otelConfigGraph, type ConfigGraph } from './config-graph.ts';
+import { alloyConfigGraph, otelConfigGraph, type ConfigGraph } from '@linkmesh/pipelines/config-graph';
 import { joinRates } from './topology-rates.ts';
 
 export interface TopologyDeps {

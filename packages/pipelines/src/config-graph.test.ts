@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { renderAlloyConfig } from '@linkmesh/pipelines/render-alloy';
-import type { RenderInput } from '@linkmesh/pipelines/render-input';
-import { renderOtelConfig } from '@linkmesh/pipelines/render-otel';
+import { renderAlloyConfig } from './render-alloy.ts';
+import type { RenderInput } from './render-input.ts';
+import { renderOtelConfig } from './render-otel.ts';
 import {
   collectorId,
   debugDestination,
@@ -11,7 +11,7 @@ import {
   selfTelemetry,
   typed,
   uuid,
-} from '@linkmesh/pipelines/testing/fixtures';
+} from './testing/fixtures.ts';
 import { alloyConfigGraph, otelConfigGraph, type ConfigGraph } from './config-graph.ts';
 
 /** otlp source → memory_limiter → batch → (otlphttp, debug): one route, every signal. */

@@ -1,5 +1,5 @@
 import { alloyComponents, parseAlloy, type AlloyExpr, type AlloyStatement } from '@linkmesh/alloy/syntax';
-import { parseComponentId, type ParsedComponentId } from '@linkmesh/pipelines/component-ids';
+import { parseComponentId, type ParsedComponentId } from './component-ids.ts';
 import { parse as parseYaml } from 'yaml';
 
 /**
