@@ -44,10 +44,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { loadConfig } from '../apps/server/src/config/config.ts';
-import { CollectorRenderer } from '../apps/server/src/domain/collector-config/collector-renderer.ts';
 import { startServer } from '../apps/server/src/main.ts';
 import { createLogger } from '../apps/server/src/platform/logger.ts';
-import { AgentConnections } from '../apps/server/src/protocols/opamp/agent-connections.ts';
 import type { FleetChildOptions, FromChild, ToChild, WatchResult } from './render-fleet.child.ts';
 
 const { values: flags } = parseArgs({
@@ -69,36 +67,31 @@ const goalStallMs = 100;
 const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-// --- Instruments on the server's own classes (read-only wrappers; the server is not changed). ---
+// --- The server's own metrics (GET /metrics, answered in-process with `inject`). ---
 
-/** Per-collector templates asked of the renderer (each either a real render or a memo hit). */
-let templatesMade = 0;
-let renderer: CollectorRenderer | undefined;
-const rendererProto = CollectorRenderer.prototype as unknown as {
-  templateFor: (this: CollectorRenderer, ...args: unknown[]) => unknown;
-};
-const templateFor = rendererProto.templateFor;
-rendererProto.templateFor = function (this: CollectorRenderer, ...args: unknown[]) {
-  // eslint-disable-next-line @typescript-eslint/no-this-alias -- the bench reads the server's own renderer
-  renderer = this;
-  templatesMade += 1;
-  return templateFor.apply(this, args);
-};
-const realRenders = () => renderer?.renderCount ?? 0;
+interface ServerCounters {
+  /** linkmesh_config_renders_total: pipeline renders run (one per distinct input set). */
+  readonly renders: number;
+  /** linkmesh_config_templates_total: routed per-collector templates (renders + reuses). */
+  readonly templates: number;
+  /** linkmesh_opamp_config_fanouts_total: fleet-wide walks ended (done or superseded). */
+  readonly fanOuts: number;
+  /** linkmesh_opamp_config_fanout_duration_seconds_sum, outcome done. */
+  readonly fanOutSeconds: number;
+}
 
-/** Fleet-wide config-change walks over the connected OpAMP agents: when each began and resolved. */
-const walks: { startedAt: number; endedAt?: number }[] = [];
-const connectionsProto = AgentConnections.prototype as unknown as {
-  configChanged: (this: AgentConnections, collectorId?: string) => Promise<void>;
-};
-const configChanged = connectionsProto.configChanged;
-connectionsProto.configChanged = function (this: AgentConnections, collectorId?: string) {
-  const promise = configChanged.call(this, collectorId);
-  if (collectorId !== undefined) return promise;
-  const walk: { startedAt: number; endedAt?: number } = { startedAt: now() };
-  walks.push(walk);
-  return promise.finally(() => (walk.endedAt = now()));
-};
+/** Sums the samples of one metric family whose labels contain `labels` (text exposition format). */
+function metricSum(text: string, name: string, labels = ''): number {
+  let total = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name)) continue;
+    const rest = line.slice(name.length);
+    if (rest[0] !== ' ' && rest[0] !== '{') continue;
+    if (labels !== '' && !rest.includes(labels)) continue;
+    total += Number(rest.slice(rest.lastIndexOf(' ') + 1));
+  }
+  return total;
+}
 
 // --- Fleet process. ---
 
@@ -231,6 +224,15 @@ async function main(): Promise<void> {
     if (response.status >= 300) throw new Error(`${method} ${path} → ${response.status}: ${text}`);
     return { status: response.status, body: (text === '' ? undefined : JSON.parse(text)) as T };
   };
+  const counters = async (): Promise<ServerCounters> => {
+    const text = (await server.app.inject({ method: 'GET', url: '/metrics' })).body;
+    return {
+      renders: metricSum(text, 'linkmesh_config_renders_total'),
+      templates: metricSum(text, 'linkmesh_config_templates_total'),
+      fanOuts: metricSum(text, 'linkmesh_opamp_config_fanouts_total'),
+      fanOutSeconds: metricSum(text, 'linkmesh_opamp_config_fanout_duration_seconds_sum', 'outcome="done"'),
+    };
+  };
   const histogram = monitorEventLoopDelay({ resolution: 5 });
   histogram.enable();
 
@@ -318,9 +320,7 @@ async function main(): Promise<void> {
       const versionBefore = otelVersion();
       f.command({ cmd: 'arm', opampTimeoutMs: 120_000, alloyTimeoutMs: options.alloyWaitMs ?? 1 });
       if (options.alloyWaitMs === undefined) await f.next('watch-alloy'); // not watched: done at once
-      const rendersBefore = realRenders();
-      const templatesBefore = templatesMade;
-      const walksBefore = walks.length;
+      const before = await counters();
       if (options.profile) {
         profiler = new Session();
         profiler.connect();
@@ -341,9 +341,13 @@ async function main(): Promise<void> {
           await sleep(20);
         recordedAt = now();
       }
-      while (walks.length === walksBefore || walks.slice(walksBefore).some((w) => w.endedAt === undefined))
-        await sleep(2);
-      const endedAt = Math.max(now(), ...walks.slice(walksBefore).map((w) => w.endedAt ?? 0));
+      // The walk's end comes from the server's metrics, scraped every 100 ms (a scrape costs ~1 ms).
+      let after = await counters();
+      for (let waited = 0; after.fanOuts === before.fanOuts && waited < 120_000; waited += 100) {
+        await sleep(100);
+        after = await counters();
+      }
+      const endedAt = now();
       const stallMaxMs = histogram.max / 1e6;
       const stallP99Ms = histogram.percentile(99) / 1e6;
       if (profiler) {
@@ -358,15 +362,15 @@ async function main(): Promise<void> {
         opamp = (await f.next('watch-opamp')).result;
       }
       lastStartedAt = startedAt;
-      const lastWalk = walks.at(-1);
       const appliedAt = opamp?.appliedAt ?? [];
       return {
-        walkSeconds: ((lastWalk?.endedAt ?? Number.NaN) - startedAt) / 1000,
+        walkSeconds:
+          after.fanOuts === before.fanOuts ? Number.NaN : after.fanOutSeconds - before.fanOutSeconds,
         putMs,
         stallMaxMs,
         stallP99Ms,
-        realRenders: realRenders() - rendersBefore,
-        templates: templatesMade - templatesBefore,
+        realRenders: after.renders - before.renders,
+        templates: after.templates - before.templates,
         windowSeconds: (endedAt - startedAt) / 1000,
         agentsGotConfig: appliedAt.length,
         ...(kind === 'change'

@@ -200,6 +200,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
       externalUrl: currentExternalUrl,
       fleetDefaultYaml: () => fleetDefault.current(),
       objects: pipelineObjects,
+      counters: metrics.renderCounters(),
     });
     const collectorConfig = new CollectorConfigService(storage, clock, fleet, renderer.render, {
       cacheTtlMs: 60_000,
@@ -284,6 +285,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
       maxCompressedBodyBytes: config.opampMaxCompressedBodyBytes,
       heartbeatIntervalSeconds: config.opampHeartbeatIntervalSeconds,
       maxConnections: config.opampMaxConnections,
+      fanOutObserver: metrics.fanOutObserver(),
     });
 
     const sweep = startCredentialSweep({ storage, clock, logger });

@@ -84,6 +84,43 @@ export class ServerMetrics {
     registers: [this.registry],
   });
 
+  /** Routed collector configs by where their template came from (see CollectorRenderer). */
+  readonly configTemplates = new Counter({
+    name: 'linkmesh_config_templates_total',
+    help: 'Routed collector config templates made, by source: render (the pipeline renderer ran) or reused (the render of the same input set, the collector id swapped in).',
+    labelNames: ['source'] as const,
+    registers: [this.registry],
+  });
+
+  /** Pipeline renders run: one per distinct input set, not one per collector. */
+  readonly configRenders = new Counter({
+    name: 'linkmesh_config_renders_total',
+    help: 'Pipeline renders run for delivery (one per distinct input set: runtime, version, routes, objects); a collector sharing an input set reuses the render.',
+    registers: [this.registry],
+  });
+
+  /** Fleet-wide config walks over this process's OpAMP connections. */
+  readonly configFanOuts = new Counter({
+    name: 'linkmesh_opamp_config_fanouts_total',
+    help: 'Fleet-wide config changes walked over the connected OpAMP agents, by outcome: done, or superseded by a newer change mid-walk.',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly configFanOutDuration = new Histogram({
+    name: 'linkmesh_opamp_config_fanout_duration_seconds',
+    help: 'From a fleet-wide config change to the last connected OpAMP agent handed its config (or the walk superseded).',
+    labelNames: ['outcome'] as const,
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [this.registry],
+  });
+
+  readonly configFanOutAgents = new Counter({
+    name: 'linkmesh_opamp_config_fanout_agents_total',
+    help: 'OpAMP connections visited by fleet-wide config walks (each handed its config when it changed).',
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'linkmesh_' });
   }
@@ -97,6 +134,32 @@ export class ServerMetrics {
     const pending = this.pendingFastPathRequests.get(key);
     if (pending) pending.n += 1;
     else this.pendingFastPathRequests.set(key, { labels: [method, route, String(status)], n: 1 });
+  }
+
+  /** The renderer's counters (CollectorRenderer deps), label children bound once. */
+  renderCounters(): { rendered(): void; reused(): void } {
+    const rendered = this.configTemplates.labels('render');
+    const reused = this.configTemplates.labels('reused');
+    return {
+      rendered: () => {
+        this.configRenders.inc();
+        rendered.inc();
+      },
+      reused: () => reused.inc(),
+    };
+  }
+
+  /** The OpAMP fan-out's observer (AgentConnections). */
+  fanOutObserver(): {
+    fanOut(outcome: 'done' | 'superseded', seconds: number, agents: number): void;
+  } {
+    return {
+      fanOut: (outcome, seconds, agents) => {
+        this.configFanOuts.labels(outcome).inc();
+        this.configFanOutDuration.labels(outcome).observe(seconds);
+        this.configFanOutAgents.inc(agents);
+      },
+    };
   }
 
   /** A storage `onQuery` hook for `openStorage`. */

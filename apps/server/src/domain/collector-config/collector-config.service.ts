@@ -57,6 +57,8 @@ export class CollectorConfigService implements FleetListener {
   private readonly delivered: LRUCache<string, DeliveredConfig>;
   private readonly listeners: Array<(collectorId?: string) => void> = [];
   private readonly diffs = new ConfigDiffs();
+  /** Bumped by every change: a render begun under an older generation is stale. */
+  private generation = 0;
 
   constructor(
     private readonly storage: StorageOf<'configVersions' | 'audit'>,
@@ -74,10 +76,28 @@ export class CollectorConfigService implements FleetListener {
   /**
    * The config this collector should run, rendered again when the cached one is older than the
    * TTL; a render that differs from the last one becomes a new version.
+   *
+   * A change (`changed`) that lands while this renders makes the render stale: it is neither
+   * cached nor written as a version when the change came first, and is redone when the change
+   * came after it was written, so the newest objects win (the fan-out yields mid-walk, so a
+   * second change can arrive while the first is being delivered).
    */
   async current(collector: Collector): Promise<DeliveredConfig> {
-    const cached = this.delivered.get(collector.id);
-    if (cached) return cached;
+    for (let attempt = 1; ; attempt++) {
+      const cached = this.delivered.get(collector.id);
+      if (cached) return cached;
+      const generation = this.generation;
+      const isStale = () => generation !== this.generation && attempt < maxRenderAttempts;
+      const delivered = await this.renderCurrent(collector, isStale);
+      if (delivered && !isStale()) return this.remember(delivered);
+    }
+  }
+
+  /** One render of {@link current}; undefined when it went stale before its version was written. */
+  private async renderCurrent(
+    collector: Collector,
+    isStale: () => boolean,
+  ): Promise<readonly [ConfigVersion, Wire] | undefined> {
     const rendered = await this.render(collector);
     const state = await this.storage.configVersions.state(collector.id);
     if (rendered.refusals !== undefined && rendered.refusals.length > 0) {
@@ -91,7 +111,7 @@ export class CollectorConfigService implements FleetListener {
       const held = state && (await this.versionOrThrow(collector.id, state.currentVersion));
       const heldWire = held && wireIfComplete({ ...held, secrets: rendered.secrets });
       // Held unless it names a secret that is gone (its destination deleted since): then the fallback.
-      if (held && heldWire) return this.remember(held, heldWire);
+      if (held && heldWire) return [held, heldWire];
     }
     const render = wire(rendered);
     const version = state && (await this.versionOrThrow(collector.id, state.currentVersion));
@@ -102,12 +122,13 @@ export class CollectorConfigService implements FleetListener {
           ? render
           : wireIfComplete({ ...version, secrets: rendered.secrets })
         : undefined;
-    if (version && kept) return this.remember(version, kept);
+    if (version && kept) return [version, kept];
+    if (isStale()) return undefined;
     const next = await this.newVersion(collector.id, rendered, render, render.hashHex, {
       author: 'linkmesh:render',
       reason: state === undefined ? 'first render' : 'the objects targeting this collector changed',
     });
-    return this.remember(next, render);
+    return [next, render];
   }
 
   /** The cached delivery without storage (fleet-volume fast paths), or undefined. */
@@ -121,6 +142,7 @@ export class CollectorConfigService implements FleetListener {
    * next poll). Undefined = every collector.
    */
   changed(collectorId?: string): void {
+    this.generation += 1;
     if (collectorId === undefined) this.delivered.clear();
     else this.delivered.delete(collectorId);
     for (const listener of this.listeners) listener(collectorId);
@@ -191,7 +213,7 @@ export class CollectorConfigService implements FleetListener {
       sourceIp: context.sourceIp,
       detail: `v${version.version} re-delivers v${toVersion}`,
     });
-    const delivered = this.remember(version, delivery);
+    const delivered = this.remember([version, delivery]);
     for (const listener of this.listeners) listener(collector.id);
     return delivered;
   }
@@ -282,7 +304,7 @@ export class CollectorConfigService implements FleetListener {
     return found;
   }
 
-  private remember(version: ConfigVersion, { content, hashHex }: Wire): DeliveredConfig {
+  private remember([version, { content, hashHex }]: readonly [ConfigVersion, Wire]): DeliveredConfig {
     const delivered: DeliveredConfig = {
       collectorId: version.collectorId,
       version: version.version,
@@ -295,6 +317,9 @@ export class CollectorConfigService implements FleetListener {
     return delivered;
   }
 }
+
+/** Renders of one collector in a row that a newer change may make stale before the last is kept. */
+const maxRenderAttempts = 3;
 
 /** A template's bytes on the wire (secrets in) and their hash, computed once per render. */
 interface Wire {

@@ -36,6 +36,16 @@ export interface CollectorRendererDeps {
   /** The operator's fleet-default OTel YAML, or undefined for the built-in baseline. */
   readonly fleetDefaultYaml: () => string | undefined;
   readonly objects: { snapshot(): Promise<ObjectSnapshot> };
+  /** Counts what each routed template cost (the server's metrics); nothing when omitted. */
+  readonly counters?: RenderCounters;
+}
+
+/** Where a routed collector's template came from: a render, or a render of the same inputs. */
+export interface RenderCounters {
+  /** The pipeline renderer ran (a distinct input set, or a collector whose id cannot be shared). */
+  rendered(): void;
+  /** Served from the render of the same input set: the collector's id swapped in. */
+  reused(): void;
 }
 
 /** A render without delivery: for the preview, against any snapshot. */
@@ -62,7 +72,6 @@ export class CollectorRenderer {
   private readonly renders = new LRUCache<string, RenderResult>({ max: 2_000 });
   /** Route id → collector id → why the last render refused it there. */
   private readonly refused = new Map<string, Map<string, string>>();
-  private rendersRun = 0;
 
   constructor(private readonly deps: CollectorRendererDeps) {}
 
@@ -93,11 +102,6 @@ export class CollectorRenderer {
     return this.refused.get(routeId) ?? new Map();
   }
 
-  /** How many renders ran (not served from the per-input cache): the benchmark reads it. */
-  get renderCount(): number {
-    return this.rendersRun;
-  }
-
   private templateFor(collector: Collector, snapshot: ObjectSnapshot, cached: boolean): TemplateRender {
     const format: ConfigFormat = collector.runtime === 'alloy' ? 'alloy' : 'otel-yaml';
     const { routes, key } = snapshot.resolveFor({ id: collector.id, labels: effectiveLabels(collector) });
@@ -114,8 +118,10 @@ export class CollectorRenderer {
         selfTelemetry: this.target(),
       };
       result = collector.runtime === 'alloy' ? renderAlloyConfig(input) : renderOtelConfig(input);
-      this.rendersRun += 1;
+      if (cached) this.deps.counters?.rendered();
       if (shared) this.renders.set(cacheKey, result);
+    } else {
+      this.deps.counters?.reused();
     }
     if (!result.ok) return { format, routed: true, template: undefined, refusals: result.refusals };
     const template = shared ? result.text.replaceAll(collectorIdStandIn, collector.id) : result.text;

@@ -3,6 +3,22 @@ import { boundedCache } from '../../domain/shared/bounded-cache.ts';
 import type { Clock } from '../../domain/shared/clock.ts';
 import type { AgentConnection } from './agent-connection.ts';
 
+/** Agents handed their config at once within a fleet-wide walk (overlaps storage round trips). */
+const fanOutBatchSize = 8;
+/** A fleet-wide walk yields to the event loop after this much work, so no slice stalls it longer. */
+const fanOutSliceMs = 10;
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** What the fan-out reports (the server's metrics; tests and the benchmark read them there). */
+export interface FanOutObserver {
+  /**
+   * A fleet-wide walk ended: `done` after every agent, or `superseded` by a newer change after
+   * `agents` of them; `seconds` from the change to the end.
+   */
+  fanOut(outcome: 'done' | 'superseded', seconds: number, agents: number): void;
+}
+
 export interface AgentConnectionsSettings {
   /** An agent silent this long is `stale` (WebSocket still open) or `disconnected` (HTTP). */
   readonly silenceMs: number;
@@ -20,11 +36,14 @@ export interface AgentConnectionsSettings {
 export class AgentConnections implements FleetListener {
   private readonly byCollector = new Map<string, Set<AgentConnection>>();
   private readonly polling;
+  /** Fleet-wide walks started; a walk whose number is no longer the latest stops. */
+  private walks = 0;
 
   constructor(
     private readonly fleet: FleetService,
     private readonly clock: Clock,
     private readonly settings: AgentConnectionsSettings,
+    private readonly observer: FanOutObserver = { fanOut: () => undefined },
   ) {
     this.polling = boundedCache<string, AgentConnection>(settings.maxPollingAgents, {
       dispose: (connection) => this.untrack(connection),
@@ -94,14 +113,39 @@ export class AgentConnections implements FleetListener {
 
   /**
    * A desired config changed (one collector's, or every one's): WebSocket agents get it now,
-   * polling ones on their next poll. Resolves when every push was handed to its socket.
+   * polling ones on their next poll. Resolves when every push was handed to its socket, or — for
+   * a fleet-wide change — when a newer fleet-wide change took over the walk.
+   *
+   * A fleet-wide change is walked off the caller's path (it starts on the next turn of the event
+   * loop, so the write that caused it answers first) and in slices: `fanOutBatchSize` agents at
+   * a time, yielding to the event loop once `fanOutSliceMs` has been spent, so a change to 10,000
+   * agents never holds the loop for longer than one slice. A newer fleet-wide change ends an
+   * older walk at its next slice (its own walk covers every agent with the newer config); agents
+   * the old walk already reached are pushed again only when their config differs. See decision 0020.
    */
   async configChanged(collectorId?: string): Promise<void> {
-    const targets =
-      collectorId === undefined
-        ? [...this.byCollector.values()].flatMap((set) => [...set])
-        : this.connectionsOf(collectorId);
-    await Promise.all(targets.map((connection) => connection.deliverConfig()));
+    if (collectorId !== undefined) {
+      await Promise.all(this.connectionsOf(collectorId).map((connection) => connection.deliverConfig()));
+      return;
+    }
+    const walk = ++this.walks;
+    const startedMs = performance.now();
+    await yieldToEventLoop();
+    const targets = [...this.byCollector.values()].flatMap((set) => [...set]);
+    let sliceStartedMs = performance.now();
+    for (let next = 0; next < targets.length; next += fanOutBatchSize) {
+      if (walk !== this.walks) {
+        this.observer.fanOut('superseded', (performance.now() - startedMs) / 1000, next);
+        return;
+      }
+      const batch = targets.slice(next, next + fanOutBatchSize);
+      await Promise.all(batch.map((connection) => connection.deliverConfig()));
+      if (performance.now() - sliceStartedMs >= fanOutSliceMs) {
+        await yieldToEventLoop();
+        sliceStartedMs = performance.now();
+      }
+    }
+    this.observer.fanOut('done', (performance.now() - startedMs) / 1000, targets.length);
   }
 
   /**

@@ -79,6 +79,8 @@ export class OpampSession {
   /** The agent state as last written, and when (see recordUnlessHeartbeat). */
   private stored: OpampAgentRecord | undefined;
   private storedAtMs = 0;
+  /** Config pushes begun (configPush); only the latest may send. */
+  private pushesStarted = 0;
   /** A rotated bearer waiting for the next reply (plain HTTP cannot push). */
   private pendingBearer: string | undefined;
 
@@ -273,7 +275,11 @@ export class OpampSession {
     ) {
       return undefined;
     }
+    const push = ++this.pushesStarted;
     const desired = await this.deps.opamp.desiredConfig(this.collectorId);
+    // A later push to this agent started while this one looked its config up: that one carries
+    // the newer config, so this one must not be sent after it (newest wins).
+    if (push !== this.pushesStarted) return undefined;
     if (this.sentConfigHash === desired.hashHex) return undefined;
     this.sentConfigHash = desired.hashHex;
     return create(ServerToAgentSchema, {

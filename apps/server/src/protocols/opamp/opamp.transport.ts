@@ -4,7 +4,7 @@ import type { FleetService } from '../../domain/fleet/fleet.service.ts';
 import type { OpampService } from '../../domain/opamp/opamp.service.ts';
 import { boundedCache } from '../../domain/shared/bounded-cache.ts';
 import type { Clock } from '../../domain/shared/clock.ts';
-import { AgentConnections } from './agent-connections.ts';
+import { AgentConnections, type FanOutObserver } from './agent-connections.ts';
 import { registerOpampHttp } from './opamp.http.ts';
 import type { SessionDeps } from './opamp.session.ts';
 import { handleOpampUpgrades } from './opamp.ws.ts';
@@ -22,6 +22,8 @@ export interface OpampTransportDeps {
   readonly heartbeatIntervalSeconds: number;
   /** WebSocket connections above this are refused with 503 + Retry-After (overload protection). */
   readonly maxConnections: number;
+  /** Told when a fleet-wide config walk ends (the server's metrics). */
+  readonly fanOutObserver?: FanOutObserver;
 }
 
 export interface OpampTransport {
@@ -54,7 +56,12 @@ export function registerOpampTransport(app: FastifyInstance, deps: OpampTranspor
   // Liveness: an agent silent for three heartbeat intervals is stale (WebSocket still open) or
   // gone (plain HTTP: missed polls are all there is).
   const silenceMs = 3 * deps.heartbeatIntervalSeconds * 1000;
-  const connections = new AgentConnections(deps.fleet, deps.clock, { silenceMs, maxPollingAgents });
+  const connections = new AgentConnections(
+    deps.fleet,
+    deps.clock,
+    { silenceMs, maxPollingAgents },
+    deps.fanOutObserver,
+  );
   deps.fleet.addListener(connections);
   deps.opamp.onConfigChanged((collectorId) => {
     connections
