@@ -103,19 +103,21 @@ describe('simulated Alloy remotecfg pollers', () => {
           `/api/v1/collectors/${id}/components`,
         )
       ).items;
+      // No route targets them: they run the served self-telemetry pipeline, whose components
+      // (LinkMesh's own) are the only ones they report.
       const receiver = components.find(
-        (c) => c.kind === 'receiver' && c.componentId === 'otelcol.receiver.otlp.default',
+        (c) => c.kind === 'receiver' && c.componentId === 'otelcol.receiver.prometheus.linkmesh',
       );
       assert.ok(receiver, components.map((c) => c.componentId).join(','));
       assert.ok((receiver.recordsPerSec ?? 0) > 0, 'receiver throughput from two samples');
+      assert.deepEqual(
+        [...new Set(components.map((c) => c.componentId))].sort(),
+        ['otelcol.exporter.otlphttp.linkmesh', 'otelcol.receiver.prometheus.linkmesh'],
+        'nothing of a pipeline it was not served',
+      );
       // Alloy's self-telemetry names its host (service.instance.id); remotecfg never does.
       const detail: CollectorView = await json<CollectorView>(`/api/v1/collectors/${id}`);
       assert.match(detail.hostname ?? '', /^sim-alloy-\d+$/);
-      assert.ok(
-        components.some(
-          (c) => c.kind === 'exporter' && c.componentId === 'otelcol.exporter.otlphttp.backend',
-        ),
-      );
     }
 
     await fleet.stop();

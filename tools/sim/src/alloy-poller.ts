@@ -7,10 +7,13 @@ import {
   type GetConfigRequestSchema,
   type GetConfigResponse,
 } from '@linkmesh/contracts/gen/collector/v1/collector_pb';
+import { EventEmitter } from 'node:events';
 import type http from 'node:http';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { SimCollector } from './sim-collector.ts';
+import type { SimAgentEvents } from './sim-events.ts';
+import { simPipelineFromConfig } from './sim-pipeline.ts';
 
 const gzipAsync = promisify(gzip);
 
@@ -40,6 +43,8 @@ export interface SimAlloyPollerOptions {
   /** Its `otelcol.exporter.otlphttp.backend` goes through outages. */
   readonly failingExporter: boolean;
   readonly seed: number;
+  /** Average items/s a busy source of its pipeline produces (default 200). */
+  readonly baseItemsPerSec?: number;
   /** A keep-alive agent shared by the fleet (Alloy keeps its connection open between polls). */
   readonly agent?: http.Agent;
 }
@@ -74,7 +79,8 @@ const maxNotifyCallsPerPoll = 4;
  * is reported APPLYING, then APPLIED with its effective config (or FAILED with an error), each
  * change carried by an immediate "notify" GetConfig; UnregisterCollector on stop. Once a config
  * is applied, it pushes Alloy-shaped self-telemetry (gzip protobuf) with its bearer, as the
- * served pipeline would. The served content is treated as opaque text.
+ * served pipeline would. Its collector runs the pipeline of the content it loaded (read with
+ * the server's own config-graph parser), so the pushes name the components LinkMesh served.
  */
 export class SimAlloyPoller {
   private readonly client: Client<typeof CollectorService>;
@@ -108,6 +114,8 @@ export class SimAlloyPoller {
     pushes: 0,
     pushFailures: 0,
   };
+  /** `pipeline` and `push` (see SimAgentEvents). */
+  readonly events = new EventEmitter<SimAgentEvents>();
 
   constructor(private readonly options: SimAlloyPollerOptions) {
     this.localAttributes = {
@@ -134,7 +142,7 @@ export class SimAlloyPoller {
     );
     this.collector = new SimCollector(
       {
-        baseItemsPerSec: 200,
+        baseItemsPerSec: options.baseItemsPerSec ?? 200,
         failingExporter: options.failingExporter,
         restartProbability: options.restartProbability,
         withoutPrefix: false,
@@ -279,7 +287,15 @@ export class SimAlloyPoller {
     this.pendingContent = { content: response.content, hash: response.hash };
   }
 
-  /** Loads new content: the effective config and APPLIED, or FAILED for a collector that fails. */
+  /** The components whose series its pushes carry now. */
+  get componentIds(): string[] {
+    return this.collector.reportingComponentIds;
+  }
+
+  /**
+   * Loads new content: the effective config and APPLIED (its collector now runs the content's
+   * pipeline; content that does not parse leaves it as it was), or FAILED for a collector that fails.
+   */
   private load(served: { content: string; hash: string }): void {
     this.pendingContent = undefined;
     if (this.options.failsToApply) {
@@ -292,6 +308,11 @@ export class SimAlloyPoller {
     }
     this.effectiveConfig = served.content;
     this.loadedHash = served.hash;
+    const pipeline = simPipelineFromConfig(served.content, 'alloy');
+    if (pipeline) {
+      this.collector.use(pipeline);
+      this.events.emit('pipeline', this.collector.reportingComponentIds);
+    }
     this.stats.applied += 1;
     this.setStatus(RemoteConfigStatuses.RemoteConfigStatuses_APPLIED);
     this.startPushing();
@@ -317,6 +338,7 @@ export class SimAlloyPoller {
       const restartsBefore = this.collector.restarts;
       this.collector.advance(nowMs);
       if (this.collector.restarts !== restartsBefore) this.restartPending = true;
+      const componentIds = this.collector.reportingComponentIds;
       const body = await gzipAsync(this.collector.encode(nowMs));
       const response = await fetch(`${this.options.serverUrl}/v1/metrics`, {
         method: 'POST',
@@ -331,6 +353,7 @@ export class SimAlloyPoller {
       if (response?.ok) this.stats.pushes += 1;
       else this.stats.pushFailures += 1;
       await response?.arrayBuffer();
+      this.events.emit('push', { ok: response?.ok === true, componentIds });
     };
     void push();
     this.pushTimer = setInterval(() => void push(), this.options.telemetryIntervalMs);

@@ -7,8 +7,11 @@ import {
   type ServerToAgent,
 } from '@linkmesh/contracts/gen/opamp/v1/opamp_pb';
 import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
 import { SimCollector } from './sim-collector.ts';
+import type { SimAgentEvents } from './sim-events.ts';
+import { simPipelineFromConfig } from './sim-pipeline.ts';
 
 /** What the supervisor advertises with LinkMesh's install script (0x3D47). */
 const supervisorCapabilities = 0x1n | 0x2n | 0x4n | 0x40n | 0x100n | 0x400n | 0x800n | 0x1000n | 0x2000n;
@@ -22,13 +25,17 @@ export interface SimOpampAgentOptions {
   /** How often the collector pushes its own metrics once it has the own_metrics offer. */
   readonly ownMetricsIntervalMs: number;
   readonly seed: number;
+  /** Average items/s a busy source of its pipeline produces (default 200). */
+  readonly baseItemsPerSec?: number;
 }
 
 /**
  * A supervisor-like OpAMP agent for the simulator: enrols with an enrollment token, switches to
  * the offered bearer (reconnecting with exactly the offered headers), applies remote config
  * (APPLYING → APPLIED, effective config updated), resends its full state when asked, heartbeats,
- * and — once it has the own_metrics offer — pushes its collector's self-telemetry there.
+ * and — once it has the own_metrics offer — pushes its collector's self-telemetry there. The
+ * collector runs the pipeline of the last remote config it was pushed (until then a default
+ * one), so its self-telemetry names the components LinkMesh rendered for it.
  */
 export class SimOpampAgent {
   private readonly uid = randomBytes(16);
@@ -43,6 +50,8 @@ export class SimOpampAgent {
   private readonly collector: SimCollector;
   private stopped = false;
   readonly stats = { messages: 0, applied: 0, pushes: 0, pushFailures: 0, reconnects: 0 };
+  /** `offer`, `pipeline` and `push` (see SimAgentEvents). */
+  readonly events = new EventEmitter<SimAgentEvents>();
   ownMetrics: { endpoint: string; headers: Record<string, string> } | undefined;
 
   constructor(private readonly options: SimOpampAgentOptions) {
@@ -50,7 +59,7 @@ export class SimOpampAgent {
     this.headers = { Authorization: `Bearer ${options.enrollmentToken}` };
     this.collector = new SimCollector(
       {
-        baseItemsPerSec: 200,
+        baseItemsPerSec: options.baseItemsPerSec ?? 200,
         failingExporter: options.seed % 10 === 0,
         restartProbability: 0,
         withoutPrefix: false,
@@ -170,6 +179,7 @@ export class SimOpampAgent {
         headers: Object.fromEntries((offers.ownMetrics.headers?.headers ?? []).map((h) => [h.key, h.value])),
       };
       this.startPushing();
+      this.events.emit('offer');
     }
     const offeredOpamp = offers?.opamp && {
       headers: Object.fromEntries((offers.opamp.headers?.headers ?? []).map((h) => [h.key, h.value])),
@@ -190,6 +200,7 @@ export class SimOpampAgent {
       );
       const file = reply.remoteConfig.config?.configMap[''];
       this.effectiveConfig = file ? Buffer.from(file.body).toString('utf8') : this.effectiveConfig;
+      this.run(this.effectiveConfig);
       this.remoteStatus = { hash, status: RemoteConfigStatuses.RemoteConfigStatuses_APPLIED };
       this.stats.applied += 1;
       await this.send(
@@ -212,6 +223,19 @@ export class SimOpampAgent {
     if ((reply.flags & 1n) === 1n) await this.send(this.fullState());
   }
 
+  /** The components whose series its pushes carry now. */
+  get componentIds(): string[] {
+    return this.collector.reportingComponentIds;
+  }
+
+  /** Reloads the collector with the pipeline of `config` (a config that does not parse changes nothing). */
+  private run(config: string): void {
+    const pipeline = simPipelineFromConfig(config, 'otelcol');
+    if (!pipeline) return;
+    this.collector.use(pipeline);
+    this.events.emit('pipeline', this.collector.reportingComponentIds);
+  }
+
   private startPushing(): void {
     if (this.pushTimer) return;
     const push = async () => {
@@ -219,6 +243,7 @@ export class SimOpampAgent {
       if (!offer) return;
       const nowMs = Date.now();
       this.collector.advance(nowMs);
+      const componentIds = this.collector.reportingComponentIds;
       const response = await fetch(offer.endpoint, {
         method: 'POST',
         headers: { ...offer.headers, 'content-type': 'application/x-protobuf' },
@@ -227,6 +252,7 @@ export class SimOpampAgent {
       if (response?.ok) this.stats.pushes += 1;
       else this.stats.pushFailures += 1;
       await response?.arrayBuffer();
+      this.events.emit('push', { ok: response?.ok === true, componentIds });
     };
     void push();
     this.pushTimer = setInterval(() => void push(), this.options.ownMetricsIntervalMs);

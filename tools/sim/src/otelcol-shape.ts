@@ -1,24 +1,32 @@
+import { hostCollectionIntervalSeconds, hostReceiverId } from '@linkmesh/pipelines/otel-host';
+import { componentSpecs, type ComponentNaming } from './component-specs.ts';
 import { exportRequest, histogram, metric, scopeMetrics, type MetricSpec } from './otlp-encode.ts';
 import type { PayloadShape, ShapeContext } from './payload-shape.ts';
-import {
-  counterKey,
-  exporters,
-  processors,
-  queueCapacityBatches,
-  receivers,
-  scrapers,
-  signals,
-} from './sim-topology.ts';
 
 /**
  * otelcol-contrib's own telemetry pushed over OTLP (protocols.md §4.1): instrument names without
- * `_total`, `otelcol_` since v0.106 (`withoutPrefix` for older collectors), upstream component
- * attributes, cumulative sums with a start time, plus host metrics from a hostmetrics receiver.
+ * `_total`, `otelcol_` since v0.106 (`withoutPrefix` for older collectors), the upstream
+ * `receiver` / `processor` / `exporter` attributes naming the components of the delivered
+ * config (`otlp/src_<t>`, LinkMesh's own `hostmetrics/linkmesh` → `otlphttp/linkmesh` too),
+ * cumulative sums with a start time, plus the host metrics that host source collects.
  */
 export function otelcolShape(withoutPrefix: boolean): PayloadShape {
   return (context, slots) => {
     const p = withoutPrefix ? '' : 'otelcol_';
-    const specs = [...componentSpecs(context, p), ...processSpecs(context, p), ...hostSpecs(context, p)];
+    const naming: ComponentNaming = {
+      metricName: (stem) => `${p}${stem}`,
+      unit: (kind) => (kind === 'counter' ? '{item}' : '{batch}'),
+      labels: (kind, component) => ({ [kind]: component.id }),
+      signalLabel: 'otel.signal',
+      integer: true,
+    };
+    const specs = [
+      ...componentSpecs(context, naming),
+      ...inFlightSpecs(context, p),
+      ...scraperSpecs(context, p),
+      ...processSpecs(context, p),
+      ...hostSpecs(context),
+    ];
     const metrics = specs.map((spec) => metric(spec, slots.startSentinelMs, slots.timeSentinelMs));
     metrics.push(
       histogram(
@@ -29,15 +37,21 @@ export function otelcolShape(withoutPrefix: boolean): PayloadShape {
         slots.startSentinelMs,
         slots.timeSentinelMs,
       ),
-      histogram(
-        `${p}processor_batch_batch_send_size`,
-        { processor: 'batch' },
-        [10, 100, 1000, 10000],
-        [20, 200, 80, 4, 0],
-        slots.startSentinelMs,
-        slots.timeSentinelMs,
-      ),
     );
+    const batch = context.pipeline.components.find(
+      (c) => c.reports === 'processor' && c.otelType === 'batch',
+    );
+    if (batch)
+      metrics.push(
+        histogram(
+          `${p}processor_batch_batch_send_size`,
+          { processor: batch.id },
+          [10, 100, 1000, 10000],
+          [20, 200, 80, 4, 0],
+          slots.startSentinelMs,
+          slots.timeSentinelMs,
+        ),
+      );
     return exportRequest(
       {
         'service.name': 'otelcol-contrib',
@@ -52,67 +66,32 @@ export function otelcolShape(withoutPrefix: boolean): PayloadShape {
   };
 }
 
-function componentSpecs(context: ShapeContext, p: string): MetricSpec[] {
-  const { slot, counter } = context;
-  const specs: MetricSpec[] = [];
-  for (const { suffix } of signals) {
-    for (const kind of ['accepted', 'refused'] as const) {
-      specs.push({
-        name: `${p}receiver_${kind}_${suffix}`,
-        unit: '{item}',
-        kind: 'counter',
-        points: receivers.map((r) =>
-          slot(
-            { receiver: r.id, transport: r.transport },
-            counter(counterKey.receiver(r.id, r.transport, kind, suffix)),
-          ),
-        ),
-      });
-    }
-    for (const kind of ['sent', 'send_failed', 'enqueue_failed'] as const) {
-      specs.push({
-        name: `${p}exporter_${kind}_${suffix}`,
-        unit: '{item}',
-        kind: 'counter',
-        points: exporters.map((e) => slot({ exporter: e }, counter(counterKey.exporter(e, kind, suffix)))),
-      });
-    }
-  }
-  for (const kind of ['incoming', 'outgoing'] as const) {
-    specs.push({
-      name: `${p}processor_${kind}_items`,
-      unit: '{item}',
+function inFlightSpecs(context: ShapeContext, p: string): MetricSpec[] {
+  const points = context.pipeline.components
+    .filter((c) => c.reports === 'exporter')
+    .flatMap((e) => e.signals.map((signal) => context.slot({ exporter: e.id, data_type: signal }, () => 1)));
+  return points.length === 0
+    ? []
+    : [{ name: `${p}exporter_in_flight_requests`, unit: '{request}', kind: 'updown', points }];
+}
+
+/**
+ * The host scrapers of LinkMesh's host source (`hostmetrics/linkmesh`): their counts follow
+ * the process uptime (one collection every 30 s), so they reset with it.
+ */
+function scraperSpecs(context: ShapeContext, p: string): MetricSpec[] {
+  const collections = () => Math.floor(context.uptimeSeconds() / hostCollectionIntervalSeconds);
+  return [
+    {
+      name: `${p}scraper_scraped_metric_points`,
+      unit: '{datapoint}',
       kind: 'counter',
-      points: processors.flatMap((proc) =>
-        signals.map(({ signal }) =>
-          slot({ processor: proc, 'otel.signal': signal }, counter(counterKey.processor(proc, signal, kind))),
-        ),
-      ),
-    });
-  }
-  const perExporterSignal = (read: (exporter: string) => () => number) =>
-    exporters.flatMap((e) => signals.map(({ signal }) => slot({ exporter: e, data_type: signal }, read(e))));
-  specs.push(
-    {
-      name: `${p}exporter_queue_size`,
-      unit: '{batch}',
-      kind: 'gauge',
-      points: perExporterSignal((e) => () => (e === 'otlphttp/backend' ? context.queueSizeBatches() : 0)),
+      points: [
+        context.slot({ receiver: hostReceiverId, scraper: 'cpu' }, () => collections() * 6),
+        context.slot({ receiver: hostReceiverId, scraper: 'memory' }, () => collections() * 3),
+      ],
     },
-    {
-      name: `${p}exporter_queue_capacity`,
-      unit: '{batch}',
-      kind: 'gauge',
-      points: perExporterSignal(() => () => queueCapacityBatches),
-    },
-    {
-      name: `${p}exporter_in_flight_requests`,
-      unit: '{request}',
-      kind: 'updown',
-      points: perExporterSignal(() => () => 1),
-    },
-  );
-  return specs;
+  ];
 }
 
 function processSpecs(context: ShapeContext, p: string): MetricSpec[] {
@@ -145,8 +124,8 @@ function processSpecs(context: ShapeContext, p: string): MetricSpec[] {
   ];
 }
 
-function hostSpecs(context: ShapeContext, p: string): MetricSpec[] {
-  const { slot, counter } = context;
+function hostSpecs(context: ShapeContext): MetricSpec[] {
+  const { slot } = context;
   return [
     {
       name: 'system.cpu.utilization',
@@ -164,14 +143,6 @@ function hostSpecs(context: ShapeContext, p: string): MetricSpec[] {
       kind: 'gauge',
       points: (['used', 'free', 'cached'] as const).map((state) =>
         slot({ state }, () => (state === 'used' ? 0.45 : 0.275), false),
-      ),
-    },
-    {
-      name: `${p}scraper_scraped_metric_points`,
-      unit: '{datapoint}',
-      kind: 'counter',
-      points: scrapers.map((scraper) =>
-        slot({ receiver: 'hostmetrics', scraper }, counter(counterKey.scraper(scraper))),
       ),
     },
   ];

@@ -4,20 +4,20 @@ import { otelcolShape } from './otelcol-shape.ts';
 import type { ShapeContext } from './payload-shape.ts';
 import { PayloadTemplate, sentinelsFor } from './payload-template.ts';
 import {
-  counterKey,
-  type exporters,
-  processors,
+  counterName,
+  defaultPipeline,
   queueCapacityBatches,
-  receivers,
-  scrapers,
   signals,
-} from './sim-topology.ts';
+  type SignalSuffix,
+  type SimComponent,
+  type SimPipeline,
+} from './sim-pipeline.ts';
 
 /** How one simulated collector behaves. */
 export interface SimCollectorOptions {
-  /** Average items per second entering each receiver. */
+  /** Average items per second a busy source (OTLP) produces; other source types a share of it. */
   readonly baseItemsPerSec: number;
-  /** Its `otlphttp/backend` exporter goes through outages (send_failed rises, the queue fills). */
+  /** Its pipeline's main exporter (OTLP first) goes through outages: send_failed rises, the queue fills. */
   readonly failingExporter: boolean;
   /** Chance per push that the process restarted since the last one (counters reset). */
   readonly restartProbability: number;
@@ -34,9 +34,6 @@ export interface SimCollectorOptions {
   readonly seed: number;
 }
 
-/** The exporter that goes through outages (the others always succeed). */
-const failingExporterId: (typeof exporters)[number] = 'otlphttp/backend';
-
 /** Park–Miller minimal standard generator: reproducible traffic per collector. */
 function random(seed: number): () => number {
   let state = (seed % 2147483646) + 1;
@@ -46,15 +43,27 @@ function random(seed: number): () => number {
   };
 }
 
+/** Most value slots one payload may have (a few hundred components). */
+const maxValueSlots = 4096;
+
 /**
- * One otelcol-contrib process as its self-telemetry describes it: receivers accept traffic that
- * varies over time, processors pass it on (the memory limiter drops a little), exporters send it
- * — or, for a failing exporter, fail, queue up to capacity and then drop. Restarts reset every
- * counter and the start time, as a real process restart does.
+ * One collector process as its self-telemetry describes it, running the pipeline it was
+ * delivered (`sim-pipeline.ts`): sources produce traffic that varies over time, every edge
+ * carries what its upstream component passed on, receivers accept it (and refuse some while an
+ * outage's back-pressure reaches them), processor steps pass it on minus what they drop, and
+ * exporters send it — or, for the outage exporter, fail, queue up to capacity and then drop.
+ * Restarts reset every counter and the start time, as a real process restart does.
+ *
+ * @example
+ * const sim = new SimCollector(options, Date.now(), simPipelineFromConfig(yaml, 'otelcol'));
+ * sim.advance(Date.now() + 30_000);
+ * sim.counter('otlp/src_<t>', counterName.accepted('spans', 'grpc')); // → ~3000
  */
 export class SimCollector {
-  private readonly counters = new Map<string, number>();
+  /** Component id → counter name → cumulative value (fractions kept, so short intervals add up). */
+  private readonly counters = new Map<string, Map<string, number>>();
   private readonly rand: () => number;
+  private current: SimPipeline;
   private processStartMs: number;
   private lastTickMs: number;
   private queueSize = 0;
@@ -65,19 +74,57 @@ export class SimCollector {
   constructor(
     private readonly options: SimCollectorOptions,
     nowMs: number,
+    pipeline: SimPipeline = defaultPipeline(options.flavor ?? 'otelcol'),
   ) {
     this.rand = random(options.seed);
+    this.current = pipeline;
     // Collectors have been up for a while when the simulation starts.
     this.processStartMs = nowMs - Math.floor(this.rand() * 86_400_000);
     this.lastTickMs = nowMs;
   }
 
-  private add(key: string, amount: number): void {
-    this.counters.set(key, (this.counters.get(key) ?? 0) + Math.max(0, Math.round(amount)));
+  /** The pipeline it runs now. */
+  get pipeline(): SimPipeline {
+    return this.current;
   }
 
-  private value(key: string): number {
-    return this.counters.get(key) ?? 0;
+  /** Ids of the components whose counters its self-telemetry carries now. */
+  get reportingComponentIds(): string[] {
+    return this.current.components.filter((c) => c.reports !== undefined).map((c) => c.id);
+  }
+
+  /**
+   * Runs a newly delivered pipeline, as a collector reload does: components that left stop
+   * being reported, new ones start at 0, those kept (same id) carry on counting.
+   */
+  use(pipeline: SimPipeline): void {
+    const kept = new Set(pipeline.components.map((c) => c.id));
+    for (const id of this.counters.keys()) if (!kept.has(id)) this.counters.delete(id);
+    if (pipeline.outageExporter !== this.current.outageExporter) {
+      this.queueSize = 0;
+      this.outageUntilMs = 0;
+    }
+    this.current = pipeline;
+    this.compiled = undefined;
+  }
+
+  /** A cumulative counter of one component, in whole items (0 when it has not counted yet). */
+  counter(componentId: string, name: string): number {
+    return Math.floor(this.counters.get(componentId)?.get(name) ?? 0);
+  }
+
+  /** Batches queued in the outage exporter's sending queue (the others stay empty). */
+  queueSizeOf(exporterId: string): number {
+    return exporterId === this.current.outageExporter ? this.queueSize : 0;
+  }
+
+  private add(componentId: string, name: string, amount: number): void {
+    let counters = this.counters.get(componentId);
+    if (!counters) {
+      counters = new Map();
+      this.counters.set(componentId, counters);
+    }
+    counters.set(name, (counters.get(name) ?? 0) + Math.max(0, amount));
   }
 
   /** Advances the simulated traffic to `nowMs`. */
@@ -92,48 +139,87 @@ export class SimCollector {
       this.restarts += 1;
       return;
     }
+    const pipeline = this.current;
     const wave = 1 + 0.5 * Math.sin((2 * Math.PI * nowMs) / 600_000 + this.options.seed);
-    if (this.options.failingExporter && nowMs >= this.outageUntilMs && this.rand() < 0.1) {
+    const outageExporter = this.options.failingExporter ? pipeline.outageExporter : undefined;
+    if (outageExporter !== undefined && nowMs >= this.outageUntilMs && this.rand() < 0.1) {
       this.outageUntilMs = nowMs + 60_000 + this.rand() * 120_000;
     }
-    const inOutage = nowMs < this.outageUntilMs;
-    for (const { suffix, signal } of signals) {
-      let accepted = 0;
-      for (const receiver of receivers) {
-        const items =
-          this.options.baseItemsPerSec * receiver.share * wave * (0.8 + 0.4 * this.rand()) * elapsedSec;
-        accepted += items;
-        this.add(counterKey.receiver(receiver.id, receiver.transport, 'accepted', suffix), items);
-        // A healthy collector refuses nothing (the fleet list turns any refusal into `error`);
-        // during an exporter outage the back-pressure reaches the receivers.
-        this.add(
-          counterKey.receiver(receiver.id, receiver.transport, 'refused', suffix),
-          inOutage ? items * 0.05 * this.rand() : 0,
-        );
-      }
-      let flowing = accepted;
-      for (const processor of processors) {
-        this.add(counterKey.processor(processor, signal, 'incoming'), flowing);
-        const dropped = processor === 'memory_limiter' ? flowing * 0.002 * this.rand() : 0;
-        flowing -= dropped;
-        this.add(counterKey.processor(processor, signal, 'outgoing'), flowing);
-      }
-      this.add(counterKey.exporter('debug', 'sent', suffix), flowing);
-      this.add(counterKey.exporter('kafka/archive', 'sent', suffix), flowing);
-      if (inOutage) {
-        const failed = flowing * 0.9;
-        this.add(counterKey.exporter(failingExporterId, 'send_failed', suffix), failed);
-        this.add(counterKey.exporter(failingExporterId, 'sent', suffix), flowing - failed);
-        this.queueSize = Math.min(queueCapacityBatches, this.queueSize + Math.ceil(failed / 500));
-        if (this.queueSize >= queueCapacityBatches)
-          this.add(counterKey.exporter(failingExporterId, 'enqueue_failed', suffix), failed * 0.5);
-      } else {
-        this.add(counterKey.exporter(failingExporterId, 'sent', suffix), flowing);
-        this.queueSize = Math.max(0, this.queueSize - 50);
+    const inOutage = outageExporter !== undefined && nowMs < this.outageUntilMs;
+    let failedItems = 0;
+    for (const { signal, suffix } of signals) {
+      /** What each component passed on downstream in this step. */
+      const passedOn = new Map<string, number>();
+      for (const component of pipeline.order.get(signal) ?? []) {
+        let upstream = 0;
+        let items = 0;
+        for (const edge of pipeline.edges) {
+          if (edge.to !== component.id || edge.signal !== signal) continue;
+          upstream += 1;
+          items += passedOn.get(edge.from) ?? 0;
+        }
+        // A component nothing feeds is where traffic enters the collector.
+        if (upstream === 0) {
+          items =
+            this.options.baseItemsPerSec *
+            component.sourceWeight *
+            wave *
+            (0.8 + 0.4 * this.rand()) *
+            elapsedSec;
+        }
+        const out = this.step(component, suffix, signal, items, {
+          refusing: inOutage && pipeline.backpressured.has(component.id),
+          failing: inOutage && component.id === outageExporter,
+        });
+        if (inOutage && component.id === outageExporter) failedItems += items - out;
+        passedOn.set(component.id, out);
       }
     }
+    if (inOutage) {
+      this.queueSize = Math.min(queueCapacityBatches, this.queueSize + Math.ceil(failedItems / 500));
+    } else {
+      this.queueSize = Math.max(0, this.queueSize - 150);
+    }
     this.cpuSeconds += elapsedSec * (0.05 + 0.1 * this.rand());
-    for (const scraper of scrapers) this.add(counterKey.scraper(scraper), elapsedSec * 2);
+  }
+
+  /** Counts `items` arriving at one component; returns what it passes on. */
+  private step(
+    component: SimComponent,
+    suffix: SignalSuffix,
+    signal: string,
+    items: number,
+    state: { refusing: boolean; failing: boolean },
+  ): number {
+    const id = component.id;
+    switch (component.reports) {
+      case 'receiver': {
+        // A healthy collector refuses nothing (the fleet list turns any refusal into `error`);
+        // during an exporter outage the back-pressure reaches the receivers feeding it.
+        const refused = state.refusing ? items * 0.05 * this.rand() : 0;
+        for (const transport of component.transports) {
+          this.add(id, counterName.accepted(suffix, transport.name), (items - refused) * transport.share);
+          this.add(id, counterName.refused(suffix, transport.name), refused * transport.share);
+        }
+        return items - refused;
+      }
+      case 'processor': {
+        const dropped = Math.min(items, items * component.dropShare * (0.5 + this.rand()));
+        this.add(id, counterName.incoming(signal), items);
+        this.add(id, counterName.outgoing(signal), items - dropped);
+        return items - dropped;
+      }
+      case 'exporter': {
+        const failed = state.failing ? items * 0.9 : 0;
+        this.add(id, counterName.sent(suffix), items - failed);
+        this.add(id, counterName.sendFailed(suffix), failed);
+        if (state.failing && this.queueSize >= queueCapacityBatches)
+          this.add(id, counterName.enqueueFailed(suffix), failed * 0.5);
+        return items - failed;
+      }
+      case undefined:
+        return items;
+    }
   }
 
   /** The collector's self-telemetry at `nowMs` as an OTLP/HTTP protobuf request body. */
@@ -145,19 +231,20 @@ export class SimCollector {
 
   private compiled: { template: PayloadTemplate; readers: Array<() => number> } | undefined;
 
-  /** Encodes the payload's shape once, with a value slot per data point (see PayloadTemplate). */
+  /** Encodes the payload's shape once per pipeline, with a value slot per data point (see PayloadTemplate). */
   private compile(): { template: PayloadTemplate; readers: Array<() => number> } {
-    const sentinels = sentinelsFor(512);
+    const sentinels = sentinelsFor(maxValueSlots);
     const readers: Array<() => number> = [];
     const context: ShapeContext = {
+      pipeline: this.current,
       slot: (attributes, read, integer = true): NumberPoint => {
         const value = sentinels.valueSentinels[readers.length];
         if (value === undefined) throw new Error('too many value slots');
         readers.push(read);
         return { attributes, value, integer };
       },
-      counter: (key) => () => this.value(key),
-      queueSizeBatches: () => this.queueSize,
+      counter: (componentId, name) => () => this.counter(componentId, name),
+      queueSizeBatches: (exporterId) => () => this.queueSizeOf(exporterId),
       cpuSeconds: () => this.cpuSeconds,
       uptimeSeconds: () => Math.max(0, (this.lastTickMs - this.processStartMs) / 1000),
       processStartUnixSeconds: () => this.processStartMs / 1000,
