@@ -3,6 +3,7 @@ import { Link } from '../components/Link.tsx';
 
 const sections = [
   { href: '/collectors', label: 'Collectors' },
+  { href: '/topology', label: 'Topology' },
   { href: '/pipelines', label: 'Pipelines' },
   { href: '/settings', label: 'Settings' },
 ] as const;

@@ -5,6 +5,7 @@ import { CollectorsPage } from '../features/fleet/CollectorsPage.tsx';
 import { ObjectEditorPage } from '../features/pipelines/ObjectEditorPage.tsx';
 import { ObjectListPage } from '../features/pipelines/ObjectListPage.tsx';
 import { SettingsPage } from '../features/settings/SettingsPage.tsx';
+import { FleetTopologyPage } from '../features/topology/FleetTopologyPage.tsx';
 import { navigate, type Route } from './router.ts';
 
 /** The page for a route, once signed in. */
@@ -18,6 +19,8 @@ export function RoutePage({ route }: { route: Route }) {
       return <CollectorsPage />;
     case 'collector':
       return <CollectorDetailPage id={route.id} tab={route.tab} />;
+    case 'topology':
+      return <FleetTopologyPage />;
     case 'settings':
       return <SettingsPage />;
     case 'objects':

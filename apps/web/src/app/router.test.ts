@@ -12,6 +12,9 @@ describe('routeOf', () => {
       id: 'c-1',
       tab: 'components',
     });
+    assert.deepEqual(routeOf('/collectors/c-1/topology'), { page: 'collector', id: 'c-1', tab: 'topology' });
+    assert.deepEqual(routeOf('/topology'), { page: 'topology' });
+    assert.deepEqual(routeOf('/collectors/c-1/overview'), { page: 'not-found' });
     assert.deepEqual(routeOf('/collectors/c-1/events'), { page: 'collector', id: 'c-1', tab: 'events' });
     assert.deepEqual(routeOf('/collectors/c-1/config'), { page: 'collector', id: 'c-1', tab: 'config' });
     assert.deepEqual(routeOf('/pipelines/sources'), { page: 'objects', kind: 'source' });
@@ -40,7 +43,7 @@ describe('routeOf', () => {
 
   it('round-trips ids that need escaping', () => {
     const id = 'a b/c';
-    for (const tab of ['overview', 'components', 'events', 'config'] as const) {
+    for (const tab of ['overview', 'topology', 'components', 'events', 'config'] as const) {
       assert.deepEqual(routeOf(collectorPath(id, tab)), { page: 'collector', id, tab });
     }
     for (const kind of ['source', 'destination', 'pipeline', 'route', 'group'] as const) {

@@ -38,12 +38,14 @@ export function useSearch(): string {
 }
 
 /** The tabs of a collector's page; each has its own path. */
-export type CollectorTab = 'overview' | 'components' | 'events' | 'config';
+export type CollectorTab = 'overview' | 'topology' | 'components' | 'events' | 'config';
 
 export type Route =
   | { page: 'login' }
   | { page: 'collectors' }
   | { page: 'collector'; id: string; tab: CollectorTab }
+  /** The fleet canvas; `?group=` limits it to one collector group. */
+  | { page: 'topology' }
   | { page: 'settings'; section: 'enrollment-tokens' }
   | { page: 'objects'; kind: PipelineObjectKind }
   /** `id: null` is the form for a new object. */
@@ -69,10 +71,11 @@ export function routeOf(pathname: string): Route {
   if (first === 'collectors') {
     if (second === undefined) return { page: 'collectors' };
     if (parts.length === 2) return { page: 'collector', id: second, tab: 'overview' };
-    if (parts.length === 3 && (third === 'events' || third === 'components' || third === 'config')) {
+    if (parts.length === 3 && isCollectorTab(third) && third !== 'overview') {
       return { page: 'collector', id: second, tab: third };
     }
   }
+  if (first === 'topology' && parts.length === 1) return { page: 'topology' };
   if (first === 'pipelines') {
     if (parts.length === 1) return { page: 'redirect', to: objectsPath('route') };
     const kind = objectKinds.find((k) => objectCollectionPath[k] === second);
@@ -87,6 +90,10 @@ export function routeOf(pathname: string): Route {
   }
   return { page: 'not-found' };
 }
+
+const collectorTabs: readonly string[] = ['overview', 'topology', 'components', 'events', 'config'];
+const isCollectorTab = (part: string | undefined): part is CollectorTab =>
+  part !== undefined && collectorTabs.includes(part);
 
 /** The path of a collector's page (and tab). */
 export const collectorPath = (id: string, tab: CollectorTab = 'overview'): string =>

@@ -5,6 +5,7 @@ import { ErrorNotice } from '../../components/ErrorNotice.tsx';
 import { Link } from '../../components/Link.tsx';
 import { StatusBadge } from '../../components/StatusBadge.tsx';
 import { Tabs } from '../../components/Tabs.tsx';
+import { CollectorTopology } from '../topology/CollectorTopology.tsx';
 import { CollectorComponents } from './CollectorComponents.tsx';
 import { CollectorConfig } from './CollectorConfig.tsx';
 import { CollectorEvents } from './CollectorEvents.tsx';
@@ -12,13 +13,15 @@ import { CollectorOverview } from './CollectorOverview.tsx';
 
 const tabs = [
   { key: 'overview', label: 'Overview' },
+  { key: 'topology', label: 'Topology' },
   { key: 'components', label: 'Components' },
   { key: 'config', label: 'Config' },
   { key: 'events', label: 'Events' },
 ] as const satisfies readonly { key: CollectorTab; label: string }[];
 
 /**
- * One collector: its record and host metrics (Overview), the throughput of its pipeline
+ * One collector: its record, host metrics and last-day throughput (Overview), its pipeline as a
+ * live canvas (Topology), the throughput of its pipeline
  * components from its own self-telemetry (Components), its config versions and labels (Config)
  * and its event history (Events).
  */
@@ -45,6 +48,7 @@ export function CollectorDetailPage({ id, tab }: { id: string; tab: CollectorTab
             onSelect={(next) => navigate(collectorPath(id, next), { replace: true })}
           >
             {tab === 'overview' && <CollectorOverview collector={collector.data} />}
+            {tab === 'topology' && <CollectorTopology collectorId={id} name={collector.data.name} />}
             {tab === 'components' && (
               <CollectorComponents collector={collector.data} onRefreshCollector={collector.reload} />
             )}

@@ -2,6 +2,7 @@ import type { CollectorDetailView, ManagedAgentView } from '@linkmesh/contracts/
 import type { ReactNode } from 'react';
 import { dateTime, duration, missing, quantity } from '../../components/format.ts';
 import { RelativeTime } from '../../components/RelativeTime.tsx';
+import { ThroughputDayChart } from './ThroughputDayChart.tsx';
 
 /** A `<dl>` group with a heading; `null` values show as "—". */
 function Fields({
@@ -67,6 +68,7 @@ export function CollectorOverview({ collector: c }: { collector: CollectorDetail
         ]}
         note={c.hostMetricsMissing}
       />
+      <ThroughputDayChart collectorId={c.id} />
       {c.agent !== null && <AgentHost agent={c.agent} />}
       <section className="card" aria-label="Labels">
         <h2>Labels</h2>

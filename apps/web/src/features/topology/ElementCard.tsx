@@ -1,0 +1,149 @@
+import { memo } from 'react';
+import { compact } from '../../components/format.ts';
+import { Sparkline } from '../../components/Sparkline.tsx';
+import { QueueFill } from '../collector/QueueFill.tsx';
+import { errors, flagText, kindLabel, percentText, records } from './canvas.format.ts';
+import type { NodeFacts } from './canvas.types.ts';
+
+const perSecond = (value: number) => `${compact(value)} records/s`;
+const errorsPerSecond = (value: number) => `${compact(value)} errors/s`;
+
+/** The main rate's verb per kind: what the number counts. */
+const rateVerb: Record<NodeFacts['kind'], string> = {
+  source: 'accepted',
+  processor: 'out',
+  destination: 'sent',
+  collector: 'sent',
+  'shared-destination': 'received',
+};
+
+/** One canvas element: name and type, and with the throughput switch on its numbers. */
+export const ElementCard = memo(function ElementCard({
+  facts,
+  throughputOn,
+}: {
+  facts: NodeFacts;
+  throughputOn: boolean;
+}) {
+  const tone = throughputOn ? facts.tone : 'plain';
+  return (
+    <div className={`element element-${facts.kind} element-tone-${tone}`}>
+      <div className="element-head">
+        <span className="element-kind">{kindLabel[facts.kind]}</span>
+        <span className="element-type">{facts.type}</span>
+        {throughputOn && <Flags flags={facts.flags} />}
+      </div>
+      <div className="element-name" title={`${facts.name}\n${facts.componentId}`}>
+        {facts.name}
+      </div>
+      {throughputOn ? <Numbers facts={facts} /> : <Identity facts={facts} />}
+    </div>
+  );
+});
+
+function Flags({ flags }: { flags: readonly NodeFacts['flags'][number][] }) {
+  const shown = flags.filter((flag) => flag !== 'no_data');
+  if (shown.length === 0) return null;
+  return (
+    <span className="element-flags">
+      {shown.map((flag) => (
+        <span key={flag} className={`flag flag-${flag}`} title={flagText[flag].meaning}>
+          {flagText[flag].label}
+        </span>
+      ))}
+    </span>
+  );
+}
+
+/** With the switch off: what the element is, as self-telemetry names it. */
+function Identity({ facts }: { facts: NodeFacts }) {
+  return (
+    <div className="element-identity">
+      <code>{facts.componentId}</code>
+      {facts.signals.length > 0 && <span className="element-signals">{facts.signals.join(' · ')}</span>}
+      {facts.status !== null && <span className="element-signals">{facts.status}</span>}
+    </div>
+  );
+}
+
+function Numbers({ facts }: { facts: NodeFacts }) {
+  return (
+    <div className="element-numbers">
+      <div className="element-rate">
+        <span>
+          <strong>{records(facts.recordsPerSec)}</strong>{' '}
+          <span className="muted">{rateVerb[facts.kind]}</span>
+        </span>
+        <Sparkline
+          values={facts.sparkline}
+          label={`${facts.name}, records/s over the window`}
+          format={perSecond}
+          width={84}
+          height={20}
+        />
+      </div>
+      {facts.missing !== null ? (
+        <p className="element-missing" title={facts.missing}>
+          {facts.missing}
+        </p>
+      ) : (
+        <Detail facts={facts} />
+      )}
+    </div>
+  );
+}
+
+/** The second line: in → out and drop % on steps, the queue on destinations, errors elsewhere. */
+function Detail({ facts }: { facts: NodeFacts }) {
+  const errorText = (
+    <span className={(facts.errorsPerSec ?? 0) > 0 ? 'element-errors' : 'muted'}>
+      {errors(facts.errorsPerSec)}
+    </span>
+  );
+  if (facts.kind === 'processor') {
+    return (
+      <div className="element-line">
+        <span title="records/s into the step → out of it">in {records(facts.incomingPerSec)} → out</span>{' '}
+        <span className={(facts.dropPercent ?? 0) > 0 ? 'element-drop' : 'muted'}>
+          drop {percentText(facts.dropPercent)}
+        </span>
+      </div>
+    );
+  }
+  if (facts.kind === 'collector') {
+    return (
+      <div className="element-line">
+        <span>in {records(facts.inPerSec)}</span> {errorText}
+      </div>
+    );
+  }
+  return (
+    <>
+      <div className="element-line">
+        {errorText}
+        {(facts.errorsPerSec ?? 0) > 0 && (
+          <Sparkline
+            values={facts.errorSparkline}
+            label={`${facts.name}, errors/s over the window`}
+            format={errorsPerSecond}
+            tone="error"
+            width={60}
+            height={14}
+          />
+        )}
+      </div>
+      {facts.queue !== null && (
+        <div className="element-line element-queue">
+          <span className="muted">queue</span>
+          {facts.queue.size === null ? (
+            <span className="muted" title="the exporter reports no sending queue">
+              — not reported
+            </span>
+          ) : (
+            <QueueFill name={facts.name} size={facts.queue.size} capacity={facts.queue.capacity} />
+          )}
+        </div>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,35 @@
+import { createContext, use, useCallback, useSyncExternalStore } from 'react';
+import type { CanvasStore } from './canvas.store.ts';
+import type { EdgeFacts, NodeFacts } from './canvas.types.ts';
+
+export interface CanvasSettings {
+  store: CanvasStore;
+  /** The toolbar's throughput switch: numbers, sparklines, queue bars and tints on or off. */
+  throughputOn: boolean;
+}
+
+export const CanvasContext = createContext<CanvasSettings | null>(null);
+
+function useCanvasSettings(): CanvasSettings {
+  const settings = use(CanvasContext);
+  if (settings === null) throw new Error('canvas elements render inside <CanvasContext>');
+  return settings;
+}
+
+export const useThroughputOn = (): boolean => useCanvasSettings().throughputOn;
+
+/**
+ * One element's live facts: the narrow selector that re-renders this element alone when a new
+ * sample changes its numbers.
+ */
+export function useNodeFacts(id: string): NodeFacts | undefined {
+  const { store } = useCanvasSettings();
+  const subscribe = useCallback((listener: () => void) => store.subscribe(id, listener), [store, id]);
+  return useSyncExternalStore(subscribe, () => store.node(id));
+}
+
+export function useEdgeFacts(id: string): EdgeFacts | undefined {
+  const { store } = useCanvasSettings();
+  const subscribe = useCallback((listener: () => void) => store.subscribe(id, listener), [store, id]);
+  return useSyncExternalStore(subscribe, () => store.edge(id));
+}
