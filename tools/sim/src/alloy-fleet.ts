@@ -18,6 +18,8 @@ export interface AlloyFleetOptions {
   readonly restartProbability: number;
   /** Most Alloy connections open at once (one keep-alive agent for the fleet). */
   readonly maxSockets?: number;
+  /** Average items/s a busy source of each collector's pipeline produces (default 200). */
+  readonly baseItemsPerSec?: number;
 }
 
 const environments = ['prod', 'staging', 'dev'] as const;
@@ -58,6 +60,7 @@ export class AlloyFleet {
           failingExporter: i >= count - failingExporters,
           seed: i + 1,
           agent: this.agent,
+          ...(options.baseItemsPerSec === undefined ? {} : { baseItemsPerSec: options.baseItemsPerSec }),
         }),
     );
   }

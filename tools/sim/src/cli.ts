@@ -46,7 +46,12 @@ const program = new Command('linkmesh-sim')
     ratio,
     0.1,
   )
-  .option('--items-per-second <n>', 'average items/s per receiver', positiveInt, 500)
+  .option(
+    '--items-per-second <n>',
+    'average items/s of a busy (OTLP) source; other source types produce a share of it',
+    positiveInt,
+    500,
+  )
   .option('--poll-seconds <n>', 'alloy: remotecfg poll_frequency (jittered ±10 %)', positiveInt, 60)
   .option(
     '--alloy-fail-ratio <r>',
@@ -129,6 +134,7 @@ async function runOpamp(mode: 'opamp-ws' | 'opamp-http'): Promise<never> {
       heartbeatMs: 30_000,
       ownMetricsIntervalMs: o.intervalSeconds * 1000,
       seed: i + 1,
+      baseItemsPerSec: o.itemsPerSecond,
     });
     agents.push(agent);
     await agent.start();
@@ -169,6 +175,7 @@ async function runAlloy(): Promise<never> {
     failingExporterRatio: o.failingExporterRatio,
     restartProbability: o.restartProbability,
     maxSockets: o.concurrency,
+    baseItemsPerSec: o.itemsPerSecond,
   });
   await fleet.start();
   process.stderr.write(

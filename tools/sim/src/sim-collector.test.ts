@@ -195,7 +195,7 @@ describe('graph-driven traffic model', () => {
     const kept = (id: string) =>
       count(id, counterName.outgoing('logs')) / count(id, counterName.incoming('logs'));
     assert.ok(kept(filter) > 0.7 && kept(filter) < 0.95, `filter keeps ${kept(filter)}`);
-    assert.ok(kept(sampler) < 0.7, `sampler keeps ${kept(sampler)}`);
+    assert.ok(kept(sampler) > 0.05 && kept(sampler) < 0.5, `sampler keeps ${kept(sampler)}`);
     assert.ok(kept(batch) === 1, 'batch drops nothing');
     assert.equal(count(filelog, counterName.accepted('spans', '')), 0, 'a file tail carries logs only');
     assert.equal(count(vendorId, counterName.sendFailed('log_records')), 0, 'healthy: nothing fails');

@@ -204,7 +204,8 @@ export class SimCollector {
         return items - refused;
       }
       case 'processor': {
-        const dropped = Math.min(items, items * component.dropShare * (0.5 + this.rand()));
+        // ±20 % around the type's share, never more than came in.
+        const dropped = items * Math.min(1, component.dropShare * (0.8 + 0.4 * this.rand()));
         this.add(id, counterName.incoming(signal), items);
         this.add(id, counterName.outgoing(signal), items - dropped);
         return items - dropped;
