@@ -13,7 +13,6 @@ import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { SimCollector } from './sim-collector.ts';
 import type { SimAgentEvents } from './sim-events.ts';
-import { simPipelineFromConfig } from './sim-pipeline.ts';
 
 const gzipAsync = promisify(gzip);
 
@@ -308,11 +307,7 @@ export class SimAlloyPoller {
     }
     this.effectiveConfig = served.content;
     this.loadedHash = served.hash;
-    const pipeline = simPipelineFromConfig(served.content, 'alloy');
-    if (pipeline) {
-      this.collector.use(pipeline);
-      this.events.emit('pipeline', this.collector.reportingComponentIds);
-    }
+    this.collector.deliver(served.content);
     this.stats.applied += 1;
     this.setStatus(RemoteConfigStatuses.RemoteConfigStatuses_APPLIED);
     this.startPushing();
@@ -336,9 +331,11 @@ export class SimAlloyPoller {
     const push = async () => {
       const nowMs = Date.now();
       const restartsBefore = this.collector.restarts;
+      const running = this.collector.pipeline;
       this.collector.advance(nowMs);
       if (this.collector.restarts !== restartsBefore) this.restartPending = true;
       const componentIds = this.collector.reportingComponentIds;
+      if (this.collector.pipeline !== running) this.events.emit('pipeline', componentIds);
       const body = await gzipAsync(this.collector.encode(nowMs));
       const response = await fetch(`${this.options.serverUrl}/v1/metrics`, {
         method: 'POST',

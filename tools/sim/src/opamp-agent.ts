@@ -11,7 +11,6 @@ import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
 import { SimCollector } from './sim-collector.ts';
 import type { SimAgentEvents } from './sim-events.ts';
-import { simPipelineFromConfig } from './sim-pipeline.ts';
 
 /** What the supervisor advertises with LinkMesh's install script (0x3D47). */
 const supervisorCapabilities = 0x1n | 0x2n | 0x4n | 0x40n | 0x100n | 0x400n | 0x800n | 0x1000n | 0x2000n;
@@ -200,7 +199,8 @@ export class SimOpampAgent {
       );
       const file = reply.remoteConfig.config?.configMap[''];
       this.effectiveConfig = file ? Buffer.from(file.body).toString('utf8') : this.effectiveConfig;
-      this.run(this.effectiveConfig);
+      // The collector loads it at its next step (see SimCollector.deliver).
+      this.collector.deliver(this.effectiveConfig);
       this.remoteStatus = { hash, status: RemoteConfigStatuses.RemoteConfigStatuses_APPLIED };
       this.stats.applied += 1;
       await this.send(
@@ -228,22 +228,16 @@ export class SimOpampAgent {
     return this.collector.reportingComponentIds;
   }
 
-  /** Reloads the collector with the pipeline of `config` (a config that does not parse changes nothing). */
-  private run(config: string): void {
-    const pipeline = simPipelineFromConfig(config, 'otelcol');
-    if (!pipeline) return;
-    this.collector.use(pipeline);
-    this.events.emit('pipeline', this.collector.reportingComponentIds);
-  }
-
   private startPushing(): void {
     if (this.pushTimer) return;
     const push = async () => {
       const offer = this.ownMetrics;
       if (!offer) return;
       const nowMs = Date.now();
+      const running = this.collector.pipeline;
       this.collector.advance(nowMs);
       const componentIds = this.collector.reportingComponentIds;
+      if (this.collector.pipeline !== running) this.events.emit('pipeline', componentIds);
       const response = await fetch(offer.endpoint, {
         method: 'POST',
         headers: { ...offer.headers, 'content-type': 'application/x-protobuf' },

@@ -305,13 +305,29 @@ describe('graph-driven traffic model', () => {
     assert.equal(accepted(restarting, idOf(pipeline, 'otlp/src_'), 'spans'), 0);
   });
 
-  it('keeps its pipeline when a config does not parse; until one does, runs a default', () => {
+  it('runs a default until a delivered config parses, loads one at its next step, and keeps it past one that does not', () => {
     assert.equal(simPipelineFromConfig('receivers: [unclosed', 'otelcol'), undefined);
     assert.equal(simPipelineFromConfig('otelcol.receiver.otlp "x" {', 'alloy'), undefined);
-    const sim = new SimCollector(options('otelcol'), startMs);
-    assert.ok(sim.reportingComponentIds.includes('otlphttp/backend'), sim.reportingComponentIds.join(','));
     const alloy = new SimCollector(options('alloy'), startMs);
     assert.ok(alloy.reportingComponentIds.includes('otelcol.receiver.otlp.default'));
+
+    const sim = new SimCollector(options('otelcol'), startMs);
+    assert.ok(sim.reportingComponentIds.includes('otlphttp/backend'), sim.reportingComponentIds.join(','));
+    sim.deliver('receivers: [unclosed');
+    sim.advance(startMs + stepMs);
+    assert.ok(sim.reportingComponentIds.includes('otlphttp/backend'), 'nothing parsed: the default stays');
+    const text = rendered('otelcol', twoRoutes);
+    sim.deliver(text);
+    assert.ok(
+      sim.reportingComponentIds.includes('otlphttp/backend'),
+      'loaded at the next step, not on delivery',
+    );
+    sim.advance(startMs + 2 * stepMs);
+    const routed = simPipelineFromConfig(text, 'otelcol')?.components.map((c) => c.id);
+    assert.deepEqual(sim.reportingComponentIds, routed);
+    sim.deliver('{{{');
+    sim.advance(startMs + 3 * stepMs);
+    assert.deepEqual(sim.reportingComponentIds, routed, 'a config that does not parse changes nothing');
   });
 });
 

@@ -6,6 +6,7 @@ import { PayloadTemplate, sentinelsFor } from './payload-template.ts';
 import {
   counterName,
   defaultPipeline,
+  simPipelineFromConfig,
   queueCapacityBatches,
   signals,
   type SignalSuffix,
@@ -108,6 +109,26 @@ export class SimCollector {
     this.compiled = undefined;
   }
 
+  /**
+   * A config the collector was delivered: it runs that config's pipeline from its next step on.
+   * The text is parsed then, off the delivery path, so thousands of agents applying a rollout
+   * (bench:render) do not pay for it before reporting APPLIED. Text that does not parse leaves
+   * the pipeline as it is.
+   */
+  deliver(config: string): void {
+    this.delivered = config;
+  }
+
+  private delivered: string | undefined;
+
+  private reloadDelivered(): void {
+    const config = this.delivered;
+    if (config === undefined) return;
+    this.delivered = undefined;
+    const pipeline = simPipelineFromConfig(config, this.options.flavor ?? 'otelcol');
+    if (pipeline) this.use(pipeline);
+  }
+
   /** A cumulative counter of one component, in whole items (0 when it has not counted yet). */
   counter(componentId: string, name: string): number {
     return Math.floor(this.counters.get(componentId)?.get(name) ?? 0);
@@ -127,8 +148,9 @@ export class SimCollector {
     counters.set(name, (counters.get(name) ?? 0) + Math.max(0, amount));
   }
 
-  /** Advances the simulated traffic to `nowMs`. */
+  /** Advances the simulated traffic to `nowMs` (after loading a delivered config, if any). */
   advance(nowMs: number): void {
+    this.reloadDelivered();
     const elapsedSec = Math.max(0, (nowMs - this.lastTickMs) / 1000);
     this.lastTickMs = nowMs;
     if (this.rand() < this.options.restartProbability) {
