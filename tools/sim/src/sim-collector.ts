@@ -44,8 +44,8 @@ function random(seed: number): () => number {
   };
 }
 
-/** Most value slots one payload may have (a few hundred components). */
-const maxValueSlots = 4096;
+/** Sentinels for up to 4096 value slots per payload (a few hundred components), made once. */
+const sentinels = sentinelsFor(4096);
 
 /**
  * One collector process as its self-telemetry describes it, running the pipeline it was
@@ -256,7 +256,6 @@ export class SimCollector {
 
   /** Encodes the payload's shape once per pipeline, with a value slot per data point (see PayloadTemplate). */
   private compile(): { template: PayloadTemplate; readers: Array<() => number> } {
-    const sentinels = sentinelsFor(maxValueSlots);
     const readers: Array<() => number> = [];
     const context: ShapeContext = {
       pipeline: this.current,

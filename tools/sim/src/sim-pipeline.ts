@@ -376,13 +376,21 @@ otelcol.exporter.kafka "archive" {
 otelcol.exporter.debug "default" {}
 `;
 
-/** The pipeline a collector of `flavor` runs until a parseable config is delivered. */
+const defaults = new Map<Flavor, SimPipeline>();
+
+/**
+ * The pipeline a collector of `flavor` runs until a parseable config is delivered. Parsed once
+ * per flavor and shared (pipelines are never mutated): a bench fleet has tens of thousands.
+ */
 export function defaultPipeline(flavor: Flavor): SimPipeline {
+  const known = defaults.get(flavor);
+  if (known) return known;
   const pipeline = simPipelineFromConfig(
     flavor === 'alloy' ? defaultAlloyConfig : defaultOtelConfig,
     flavor,
     '/',
   );
   if (pipeline === undefined) throw new Error(`the default ${flavor} pipeline does not parse`);
+  defaults.set(flavor, pipeline);
   return pipeline;
 }
