@@ -301,7 +301,7 @@ export class SimAlloyPoller {
       this.stats.failed += 1;
       this.setStatus(
         RemoteConfigStatuses.RemoteConfigStatuses_FAILED,
-        'loading remote config: 3:1: component "otelcol.exporter.otlphttp.fleet" does not exist or is out of scope',
+        'loading remote config: 3:1: component "otelcol.exporter.otlphttp.linkmesh" does not exist or is out of scope',
       );
       return;
     }
