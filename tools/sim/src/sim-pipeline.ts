@@ -174,7 +174,7 @@ const graphKindReports = { source: 'receiver', processor: 'processor', destinati
  *
  * @example
  * simPipelineFromGraph(otelConfigGraph(yaml), 'otelcol').components.map((c) => c.id);
- * // → ['batch/rt_<t>_1', 'otlp/src_<t>', 'otlphttp/dst_<t>']
+ * // → ['batch/rt_<t>_1', 'otlp/src_<t>', 'otlphttp/dst_<t>', 'hostmetrics/linkmesh', 'otlphttp/linkmesh']
  */
 export function simPipelineFromGraph(
   graph: ConfigGraph,
