@@ -72,8 +72,9 @@ function CollectorEntries() {
           rate, never a zero. A red one under errors/s plots the errors.
         </Entry>
         <Entry term="Edge">
-          Records/s along the connection, its signals summed: what the upstream element passed on, or, into a
-          destination, what the destination sent.
+          Records/s along the connection, its signals summed: what the upstream element passed on (an element
+          hands all of its output to each element it feeds). Into a destination, the destination’s card says
+          what it sent and what failed; the edges into it turn red when its sends fail.
         </Entry>
         <Entry term="Route edge (source → a route’s first step)">
           <strong>offered</strong>: what the source accepted and handed to the route; <strong>matched</strong>

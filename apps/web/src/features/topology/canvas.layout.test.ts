@@ -17,6 +17,15 @@ describe('layoutCanvas', () => {
     assert.ok(x('step1') - x('src') >= nodeWidthPx, 'elements do not overlap');
   });
 
+  it('puts every source in the first column and every destination in the last', async () => {
+    const view = routedView();
+    view.nodes.push(nodeView({ id: 'src2' }), nodeView({ id: 'dst2', kind: 'destination' }));
+    view.edges.push(edgeView('src2', 'dst'), edgeView('step1', 'dst2'));
+    const positions = await layoutCanvas(engine, toCanvasModel(view));
+    assert.equal(positions.get('src2')?.x, positions.get('src')?.x);
+    assert.equal(positions.get('dst2')?.x, positions.get('dst')?.x);
+  });
+
   it('lays out the same positions for the same shape whatever the numbers', async () => {
     const quiet = await layoutCanvas(engine, toCanvasModel(routedView()));
     const busy = routedView();

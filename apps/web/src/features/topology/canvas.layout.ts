@@ -24,6 +24,13 @@ const layoutOptions = {
   'elk.spacing.componentComponent': '56',
 } as const;
 
+/** Sources in the first column and destinations in the last, however short their chain. */
+function layerOf(kind: CanvasModel['nodes'][number]['kind']): 'FIRST' | 'LAST' | undefined {
+  if (kind === 'source') return 'FIRST';
+  if (kind === 'destination' || kind === 'shared-destination') return 'LAST';
+  return undefined;
+}
+
 /**
  * Positions (top-left corners, CSS pixels) of every element of the model's shape. Only the
  * shape is read: call it when `shapeKey` changes, never for a new sample. Edges whose ends are
@@ -39,7 +46,13 @@ export async function layoutCanvas(
   const graph: ElkNode = {
     id: 'root',
     layoutOptions: { ...layoutOptions },
-    children: model.nodes.map((node) => ({ id: node.id, width: nodeWidthPx, height: nodeHeightPx })),
+    children: model.nodes.map((node) => {
+      const layer = layerOf(node.kind);
+      const child = { id: node.id, width: nodeWidthPx, height: nodeHeightPx };
+      return layer === undefined
+        ? child
+        : { ...child, layoutOptions: { 'elk.layered.layering.layerConstraint': layer } };
+    }),
     edges: model.edges
       .filter((edge) => ids.has(edge.from) && ids.has(edge.to))
       .map((edge) => ({ id: edge.id, sources: [edge.from], targets: [edge.to] })),

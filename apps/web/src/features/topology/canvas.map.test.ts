@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { missingReason, queueOf, shapeKeyOf, sumSeries, toCanvasModel, toneOf } from './canvas.map.ts';
+import {
+  displayType,
+  missingReason,
+  queueOf,
+  shapeKeyOf,
+  sumSeries,
+  toCanvasModel,
+  toneOf,
+} from './canvas.map.ts';
 import { diagnosisView, edgeView, nodeView, routedView, topologyView } from './testing/topology-views.ts';
 
 describe('toCanvasModel', () => {
@@ -13,7 +21,7 @@ describe('toCanvasModel', () => {
 
   it('merges the per-signal edges of one pair into one drawn edge with summed rates', () => {
     const view = topologyView({
-      nodes: [nodeView({ id: 'a' }), nodeView({ id: 'b', kind: 'destination' })],
+      nodes: [nodeView({ id: 'a' }), nodeView({ id: 'b', kind: 'processor', routeId: 'r', stepIndex: 1 })],
       edges: [
         edgeView('a', 'b', { signal: 'logs', recordsPerSec: 3, sparkline: [1, null, 2] }),
         edgeView('a', 'b', { signal: 'traces', recordsPerSec: null, sparkline: [1, null, null] }),
@@ -26,7 +34,29 @@ describe('toCanvasModel', () => {
     assert.deepEqual(edge.signals, ['logs', 'traces', 'metrics']);
     assert.equal(edge.recordsPerSec, 7);
     assert.deepEqual(edge.sparkline, [2, null, 2]);
-    assert.equal(edge.measuredAt, 'b', 'an edge into a destination is measured at the destination');
+    assert.equal(edge.measuredAt, 'a');
+  });
+
+  it('draws what the upstream step passed on along an edge into a destination, not the destination’s total', () => {
+    const view = routedView();
+    // A second route into the same destination: the API repeats the destination's total on both edges.
+    view.nodes.push(
+      nodeView({ id: 'other', kind: 'processor', routeId: 'r2', stepIndex: 1, recordsPerSec: 7, flags: [] }),
+    );
+    view.edges.push(edgeView('other', 'dst', { recordsPerSec: 38, errorsPerSec: 2 }));
+    const model = toCanvasModel(view);
+    const intoDst = model.edges.filter((e) => e.to === 'dst');
+    assert.deepEqual(
+      intoDst.map((e) => [e.from, e.recordsPerSec, e.errorsPerSec, e.measuredAt]),
+      [
+        ['step2', 40, null, 'step2'],
+        ['other', 7, null, 'other'],
+      ],
+    );
+    assert.ok(
+      intoDst.every((e) => e.tone === 'error'),
+      'edges into a failing destination are tinted',
+    );
   });
 
   it('computes the queue fill of destinations only', () => {
@@ -42,7 +72,6 @@ describe('toCanvasModel', () => {
   it('tints an element red when its errors rise and amber when only its queue fills', () => {
     const model = toCanvasModel(routedView());
     assert.equal(model.nodes.find((n) => n.id === 'dst')?.tone, 'error');
-    assert.equal(model.edges.find((e) => e.id === 'step2>dst')?.tone, 'error');
     assert.equal(toneOf(['backpressure'], 0), 'warn');
     assert.equal(toneOf(['no_data'], null), 'idle');
     assert.equal(toneOf([], 0), 'ok');
@@ -87,6 +116,12 @@ describe('missingReason', () => {
 });
 
 describe('helpers', () => {
+  it('names a type without the runtime family prefix', () => {
+    assert.equal(displayType('otelcol.processor.memory_limiter'), 'memory_limiter');
+    assert.equal(displayType('loki.write'), 'loki.write');
+    assert.equal(displayType('otlphttp'), 'otlphttp');
+  });
+
   it('sums series bucket-wise and keeps all-null buckets as gaps', () => {
     assert.deepEqual(
       sumSeries([

@@ -72,12 +72,20 @@ export function queueOf(size: number | null, capacity: number | null): QueueFact
   return { size, capacity, fraction };
 }
 
+/**
+ * The component type without the runtime's family prefix, as an operator names it.
+ *
+ * @example displayType('otelcol.exporter.otlphttp') // 'otlphttp'
+ */
+export const displayType = (type: string): string =>
+  type.replace(/^otelcol\.(?:receiver|processor|exporter|connector)\./, '');
+
 function nodeFacts(node: TopologyNodeView, diagnosis: TopologyDiagnosis | null): NodeFacts {
   return {
     id: node.id,
     kind: node.kind === 'collector' ? 'collector' : node.kind,
     name: node.name,
-    type: node.type,
+    type: displayType(node.type),
     componentId: node.componentId,
     signals: [...node.signals],
     recordsPerSec: node.recordsPerSec,
@@ -120,6 +128,13 @@ function mergeEdges(edges: readonly TopologyEdgeView[]): TopologyEdgeView[][] {
   return [...groups.values()];
 }
 
+/**
+ * One drawn edge: what its upstream element passed on along it. The API measures an edge into a
+ * destination at the destination (what it sent of that signal), which repeats the destination's
+ * total on every route that reaches it; what the upstream step passed on is this edge's own flow
+ * (a component hands all of its output to each element it feeds), so that is drawn instead and
+ * the destination's failures stay on the destination, tinting the edges into it.
+ */
 function edgeFacts(
   group: readonly TopologyEdgeView[],
   byId: ReadonlyMap<string, TopologyNodeView>,
@@ -129,23 +144,36 @@ function edgeFacts(
   if (first === undefined) throw new Error('an edge group is never empty');
   const from = byId.get(first.from);
   const to = byId.get(first.to);
-  const recordsPerSec = sumKnown(group.map((e) => e.recordsPerSec));
-  const errorsPerSec = sumKnown(group.map((e) => e.errorsPerSec));
-  // The server measures an edge into a destination at the destination, any other at its upstream end.
-  const measuredAt = to?.kind === 'destination' ? first.to : first.from;
-  const measured = byId.get(measuredAt);
-  const intoRoute = from?.kind === 'source' && to?.kind === 'processor' && to.routeId !== undefined;
-  return {
+  const base = {
     id: `${first.from}>${first.to}`,
     from: first.from,
     to: first.to,
     signals: [...new Set<TopologySignal>(group.map((e) => e.signal))],
+    measuredAt: first.from,
+  };
+  if (to?.kind === 'destination' && from !== undefined) {
+    const recordsPerSec = from.recordsPerSec;
+    const failing = to.flags.includes('errors');
+    return {
+      ...base,
+      recordsPerSec,
+      errorsPerSec: null,
+      sparkline: from.sparkline,
+      route: null,
+      tone: failing ? 'error' : recordsPerSec === null ? 'idle' : 'ok',
+      missing: recordsPerSec === null ? missingReason(from.flags, diagnosis) : null,
+    };
+  }
+  const recordsPerSec = sumKnown(group.map((e) => e.recordsPerSec));
+  const errorsPerSec = sumKnown(group.map((e) => e.errorsPerSec));
+  const intoRoute = from?.kind === 'source' && to?.kind === 'processor' && to.routeId !== undefined;
+  return {
+    ...base,
     recordsPerSec,
     errorsPerSec,
     sparkline: sumSeries(group.map((e) => e.sparkline)),
     route: intoRoute ? { offeredPerSec: recordsPerSec, matchedPerSec: to.recordsPerSec } : null,
     tone: (errorsPerSec ?? 0) > 0 ? 'error' : recordsPerSec === null ? 'idle' : 'ok',
-    missing: recordsPerSec === null ? missingReason(measured?.flags ?? ['no_data'], diagnosis) : null,
-    measuredAt,
+    missing: recordsPerSec === null ? missingReason(from?.flags ?? ['no_data'], diagnosis) : null,
   };
 }

@@ -7,6 +7,16 @@ import type { CanvasModel } from './canvas.types.ts';
 /** How the numbers reach the page: pushed over Server-Sent Events, or re-read when no stream answers. */
 export type LiveState = 'connecting' | 'live' | 'polling';
 
+function streamErrorMessage(data: unknown): string {
+  try {
+    const { message } = JSON.parse(String(data)) as { message?: unknown };
+    if (typeof message === 'string') return `Live update failed: ${message}`;
+  } catch {
+    // Not JSON: fall through to the general sentence.
+  }
+  return 'Live update failed; the numbers shown are the last that arrived.';
+}
+
 /** Without a stream, the product still promises labels about every 30 s. */
 const pollSeconds = 30;
 
@@ -30,7 +40,7 @@ interface Options<V> {
 /**
  * Loads a topology view, then follows its Server-Sent Events stream (`event: topology`). Each
  * view updates the per-element store in one synchronous commit, measured as the
- * `topology:update` performance entry; the shape (and so the layout) changes only when the
+ * `topology:update` performance entry (its mapping alone as `topology:map`); the shape (and so the layout) changes only when the
  * graph's `shapeKey` does. If the stream closes for good, it re-reads every 30 s instead.
  */
 export function useLiveCanvas<V>(key: string, options: Options<V>): LiveCanvas<V> {
@@ -56,6 +66,7 @@ export function useLiveCanvas<V>(key: string, options: Options<V>): LiveCanvas<V
       if (!current) return;
       const startedMs = performance.now();
       const model = latest.current.toModel(next);
+      const mappedMs = performance.now();
       flushSync(() => {
         store.apply(model);
         if (model.shapeKey !== shapeKey) {
@@ -65,7 +76,9 @@ export function useLiveCanvas<V>(key: string, options: Options<V>): LiveCanvas<V
         setView(next);
         setError(null);
       });
-      performance.measure('topology:update', { start: startedMs, end: performance.now() });
+      const committedMs = performance.now();
+      performance.measure('topology:map', { start: startedMs, end: mappedMs });
+      performance.measure('topology:update', { start: startedMs, end: committedMs });
     };
     const load = () =>
       latest.current.load().then(receive, (failure: unknown) => {
@@ -82,8 +95,13 @@ export function useLiveCanvas<V>(key: string, options: Options<V>): LiveCanvas<V
       }
     });
     source.addEventListener('open', () => current && setLive('live'));
-    source.addEventListener('error', () => {
+    source.addEventListener('error', (event) => {
       if (!current) return;
+      // The server's own `event: error` (it could not render the view) arrives as a message.
+      if (event instanceof MessageEvent) {
+        setError(streamErrorMessage(event.data));
+        return;
+      }
       if (source.readyState !== EventSource.CLOSED) return setLive('connecting');
       setLive('polling');
       timer ??= window.setInterval(() => void load(), pollSeconds * 1000);
