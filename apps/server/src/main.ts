@@ -47,6 +47,9 @@ import { registerHealthRoutes } from './protocols/http/routes/health.routes.ts';
 import { registerThroughputRoutes } from './protocols/http/routes/throughput.routes.ts';
 import { registerTopologyRoutes } from './protocols/http/routes/topology.routes.ts';
 import { TopologyService } from './domain/topology/topology.service.ts';
+import { TopologyChanges } from './domain/topology/topology-changes.ts';
+import { NamingMismatchDetector, type NamingCheckSettings } from './domain/topology/naming-mismatch.ts';
+import { TelemetryRejections } from './domain/telemetry/telemetry-rejections.ts';
 import { registerOtlpRoutes } from './protocols/otlp/otlp.routes.ts';
 import { registerOpampTransport } from './protocols/opamp/opamp.transport.ts';
 import { registerRemotecfgRoutes } from './protocols/remotecfg/remotecfg.routes.ts';
@@ -68,6 +71,8 @@ export interface RunningServer {
   sweepOpampLiveness(): Promise<number>;
   /** Re-reads the desired config other replicas may have changed now (it also runs every 5 s). */
   refreshDesiredConfig(): Promise<boolean>;
+  /** Checks the component names of committed pushes against the configs now (it also runs every 5 s). */
+  checkComponentNaming(): Promise<void>;
   /** Present on the first start only: the generated or configured first admin, to print once. */
   readonly firstAdmin: { username: string; password: string; generated: boolean } | undefined;
   /** Graceful shutdown: stop accepting, drain in-flight requests, close storage. */
@@ -80,6 +85,10 @@ export interface StartOptions {
   readonly webRoot?: string;
   /** How long bearer verifications and collector liveness are cached (tests shorten them). */
   readonly cacheTtls?: { readonly verifiedTtlMs: number; readonly liveTtlMs: number };
+  /** `component_naming_mismatch` checks (tests shorten the grace after a config is applied). */
+  readonly namingChecks?: NamingCheckSettings;
+  /** How often a live topology stream re-reads without a change on this replica (default 15 s). */
+  readonly topologyStreamRefreshMs?: number;
 }
 
 const defaultWebRoot = fileURLToPath(new URL('../../web/dist', import.meta.url));
@@ -134,12 +143,31 @@ export async function startServer(config: Config, options: StartOptions): Promis
       ...(options.cacheTtls ?? { verifiedTtlMs: 10_000, liveTtlMs: 5_000 }),
       maxEntries: 500_000,
     });
-    const collectorAuth = new CollectorAuthenticator(bearers, throttle);
+    const telemetryRejections = new TelemetryRejections(storage, clock, (error) =>
+      logger.warn({ err: error }, 'telemetry.rejection: not recorded'),
+    );
+    const collectorAuth = new CollectorAuthenticator(bearers, throttle, telemetryRejections);
+    const topologyChanges = new TopologyChanges();
+    // Live streams end when shutdown begins, or they would hold the drain until its grace ends.
+    const streamsClosing = new AbortController();
     const collectorCache = new CollectorCache(fleet, clock, {
       ttlMs: options.cacheTtls?.liveTtlMs ?? 5_000,
       maxEntries: 200_000,
     });
     fleet.addListener(collectorCache);
+    const namingChecks = new NamingMismatchDetector(
+      {
+        clock,
+        // `topology` is built below, with the config service; checks run only once pushes arrive.
+        graphOf: async (collectorId) => {
+          const collector = await collectorCache.get(collectorId);
+          return collector && collector.deregisteredAtMs === null ? topology.graphOf(collector) : undefined;
+        },
+        record: (event) => storage.events.append(event),
+        onError: (error) => logger.warn({ err: error }, 'topology.naming: check failed'),
+      },
+      options.namingChecks,
+    );
     const managed = new ManagedAgentService(storage, fleet, clock);
     fleet.addListener(managed);
     const ingest = new SelfTelemetryIngest(
@@ -154,6 +182,10 @@ export async function startServer(config: Config, options: StartOptions): Promis
           if (report.durationMs > 250) logger.warn(report, 'telemetry.flush: slow');
         },
         failed: (error) => logger.error({ err: error }, 'telemetry.flush: failed'),
+        committed: (batches, collectorIds) => {
+          namingChecks.observe(batches);
+          topologyChanges.collectorsChanged(collectorIds);
+        },
         instanceIdentified: (collectorId, serviceInstanceId) => {
           fleet.adoptAlloyHostname(collectorId, serviceInstanceId).catch((error: unknown) => {
             logger.warn({ err: error, collectorId }, 'telemetry.hostname: update failed');
@@ -237,8 +269,23 @@ export async function startServer(config: Config, options: StartOptions): Promis
         (await opamp.agentOf(collector.id))?.effectiveConfig ??
         (await fleet.reportedEffectiveConfig(collector.id))?.text,
       components: (collectorId, filter) => throughput.components(collectorId, filter),
+      rawRows: (collectorId, filter) => throughput.rawRows(collectorId, filter),
+      ...(options.namingChecks ? { namingGraceMs: options.namingChecks.graceMs } : {}),
+      events: (collectorId, filter) => storage.events.list(collectorId, { sinceMs: 0, ...filter }),
     });
-    registerTopologyRoutes(server, { fleet, topology });
+    collectorConfig.onChanged((collectorId) => {
+      namingChecks.configChanged(collectorId);
+      if (collectorId === undefined) topologyChanges.everythingChanged();
+      else topologyChanges.collectorsChanged([collectorId]);
+    });
+    registerTopologyRoutes(server, {
+      fleet,
+      topology,
+      changes: topologyChanges,
+      maxStreams: 1_000,
+      closing: streamsClosing.signal,
+      streamRefreshMs: options.topologyStreamRefreshMs ?? 15_000,
+    });
     registerCollectorConfigRoutes(server, { fleet, opamp, config: collectorConfig });
     registerConfigSettingsRoutes(server, { fleetDefault });
     registerPipelineObjectRoutes(server, { objects: pipelineObjects, fleet, renderer });
@@ -317,6 +364,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
       closing ??= (async () => {
         shuttingDown = true;
         logger.info({ graceSeconds: config.shutdownGraceSeconds }, 'server.shutdown: draining');
+        streamsClosing.abort();
         sweep.stop();
         pollingLiveness.stop();
         desiredConfigRefresh.stop();
@@ -331,6 +379,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
         } finally {
           clearTimeout(force);
           await ingest.stop();
+          await namingChecks.stop();
           await storage.close();
         }
         logger.info('server.shutdown: complete');
@@ -349,6 +398,10 @@ export async function startServer(config: Config, options: StartOptions): Promis
       sweepPollingLiveness: () => pollingLiveness.sweep(),
       sweepOpampLiveness: () => opampTransport.sweepLiveness(),
       refreshDesiredConfig: () => desiredConfigRefresh.refresh(),
+      checkComponentNaming: async () => {
+        await ingest.flush();
+        await namingChecks.flush();
+      },
     };
   } catch (error) {
     await app?.close();

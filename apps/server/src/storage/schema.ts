@@ -89,6 +89,7 @@ export interface CollectorRow {
   host_cpu_idle_seconds: number | null;
   host_cpu_total_seconds: number | null;
   host_sampled_at_ms: number | null;
+  last_telemetry_at_ms: number | null;
 }
 
 export interface CredentialRow {

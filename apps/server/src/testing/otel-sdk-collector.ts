@@ -17,6 +17,10 @@ export interface SdkCollectorOptions {
   readonly instanceId?: string;
   /** Name instruments without the `otelcol_` prefix, as collectors before v0.106 pushed them. */
   readonly withoutPrefix?: boolean;
+  /** The component IDs its traffic is attributed to (default: `otlp`, `batch`, `otlphttp/backend`). */
+  readonly components?: { readonly receiver: string; readonly processor: string; readonly exporter: string };
+  /** Attribute components as Alloy does (`component_id`), not as otelcol (`receiver` …). */
+  readonly alloyForm?: boolean;
 }
 
 /**
@@ -42,8 +46,12 @@ export class SdkCollector {
   rssBytes = 200 * 1024 * 1024;
   private readonly startedMs = Date.now();
   private lastExportError: Error | undefined;
+  private readonly ids: Required<SdkCollectorOptions>['components'];
+  private readonly attribute: (kind: 'receiver' | 'processor' | 'exporter', id: string) => Attributes;
 
   constructor(options: SdkCollectorOptions) {
+    this.ids = options.components ?? { receiver: 'otlp', processor: 'batch', exporter: 'otlphttp/backend' };
+    this.attribute = (kind, id) => (options.alloyForm ? { component_id: id } : { [kind]: id });
     const headers = options.bearer === undefined ? {} : { Authorization: `Bearer ${options.bearer}` };
     const exporterConfig = {
       url: options.url,
@@ -82,7 +90,10 @@ export class SdkCollector {
     this.sendFailed = counter('exporter_send_failed_spans');
     const gauge = (name: string, read: (result: ObservableResult) => void) =>
       meter.createObservableGauge(name, { valueType: ValueType.DOUBLE }).addCallback(read);
-    const exporterAttributes: Attributes = { exporter: 'otlphttp/backend', data_type: 'traces' };
+    const exporterAttributes: Attributes = {
+      ...this.attribute('exporter', this.ids.exporter),
+      data_type: 'traces',
+    };
     gauge(`${prefix}exporter_queue_size`, (r) => r.observe(this.queueSize, exporterAttributes));
     gauge(`${prefix}exporter_queue_capacity`, (r) => r.observe(this.queueCapacity, exporterAttributes));
     gauge(`${prefix}process_memory_rss`, (r) => r.observe(this.rssBytes));
@@ -108,12 +119,21 @@ export class SdkCollector {
     dropped?: number;
   }): void {
     const signal = { 'otel.signal': 'traces' };
-    this.accepted.add(items.accepted, { receiver: 'otlp', transport: 'grpc' });
-    if (items.refused) this.refused.add(items.refused, { receiver: 'otlp', transport: 'grpc' });
-    this.incoming.add(items.accepted, { processor: 'batch', ...signal });
-    this.outgoing.add(items.accepted - (items.dropped ?? 0), { processor: 'batch', ...signal });
-    this.sent.add(items.sent ?? items.accepted, { exporter: 'otlphttp/backend' });
-    if (items.sendFailed) this.sendFailed.add(items.sendFailed, { exporter: 'otlphttp/backend' });
+    const receiver = { ...this.attribute('receiver', this.ids.receiver), transport: 'grpc' };
+    const processor = { ...this.attribute('processor', this.ids.processor), ...signal };
+    const exporter = this.attribute('exporter', this.ids.exporter);
+    this.accepted.add(items.accepted, receiver);
+    if (items.refused) this.refused.add(items.refused, receiver);
+    this.incoming.add(items.accepted, processor);
+    this.outgoing.add(items.accepted - (items.dropped ?? 0), processor);
+    this.sent.add(items.sent ?? items.accepted, exporter);
+    if (items.sendFailed) this.sendFailed.add(items.sendFailed, exporter);
+  }
+
+  /** Records accepted by another receiver, or sent by another exporter (one the config may lack). */
+  recordOther(kind: 'receiver' | 'exporter', componentId: string, records: number): void {
+    if (kind === 'receiver') this.accepted.add(records, this.attribute('receiver', componentId));
+    else this.sent.add(records, this.attribute('exporter', componentId));
   }
 
   /** Collects and exports now; rejects when the server refused the push. */

@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { loadConfig } from '../config/config.ts';
 import type { Clock } from '../domain/shared/clock.ts';
 import { mintCredential } from '../domain/shared/credentials.ts';
-import { startServer, type RunningServer } from '../main.ts';
+import { startServer, type RunningServer, type StartOptions } from '../main.ts';
 import { createLogger } from '../platform/logger.ts';
 import { createTestDatabase } from './postgres.ts';
 import type { Dialect } from './storage-harness.ts';
@@ -40,6 +40,8 @@ export async function startTestServer(
     dataDir?: string;
     /** Listen here instead of an ephemeral port (a restart that clients must find again). */
     listen?: string;
+    /** Passed to startServer as they are (naming-check settings, stream refresh …). */
+    start?: Pick<StartOptions, 'namingChecks' | 'topologyStreamRefreshMs'>;
   } = {},
 ): Promise<TestServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'linkmesh-server-'));
@@ -74,6 +76,7 @@ export async function startTestServer(
     logger: createLogger('debug', sink),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.cacheTtls ? { cacheTtls: options.cacheTtls } : {}),
+    ...options.start,
   });
   const url = server.url;
   return {

@@ -34,10 +34,16 @@ export type CollectorAuth =
  * misbehaving one carry on), the bearer (shape, known, not revoked, not expired), then the
  * collector it names still registered.
  */
+/** Told of refusals that can be pinned on one collector (an old bearer of its own, or deregistered). */
+export interface CollectorRejectionObserver {
+  rejected(collectorId: string, reason: CollectorRejection, scope: CollectorScope): void;
+}
+
 export class CollectorAuthenticator {
   constructor(
     private readonly bearers: BearerCache,
     private readonly throttle: AuthThrottle,
+    private readonly observer?: CollectorRejectionObserver,
   ) {}
 
   async authenticate(
@@ -57,10 +63,14 @@ export class CollectorAuthenticator {
     const verification = cached ? { ok: true as const, ...cached } : await this.bearers.verify(authorization);
     if (!verification.ok) {
       this.throttle.recordFailure('collector', ip);
+      if (verification.collectorId !== undefined)
+        this.observer?.rejected(verification.collectorId, verification.reason, scope);
       return { ok: false, reason: verification.reason };
     }
-    if (!(await this.bearers.isLive(verification.collectorId)))
+    if (!(await this.bearers.isLive(verification.collectorId))) {
+      this.observer?.rejected(verification.collectorId, 'collector_deregistered', scope);
       return { ok: false, reason: 'collector_deregistered', collectorId: verification.collectorId };
+    }
     return {
       ok: true,
       collectorId: verification.collectorId,

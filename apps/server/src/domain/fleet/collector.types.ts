@@ -37,6 +37,8 @@ export interface Collector extends HostMetrics {
   readonly deregisteredAtMs: number | null;
   /** Start of the collector process as last seen in its self-telemetry (restart detection). */
   readonly processStartUnixMs: number | null;
+  /** When the server last committed a self-telemetry push of it, whatever the push carried. */
+  readonly lastTelemetryAtMs: number | null;
 }
 
 export type NewCollector = Pick<Collector, 'id' | 'name' | 'runtime' | 'mode' | 'createdAtMs'> &
@@ -68,4 +70,6 @@ export type CollectorEventType =
   | 'token_minted'
   | 'deregistered'
   | 'restarted'
-  | 'identity_changed';
+  | 'identity_changed'
+  /** A self-telemetry push refused with one of the collector's own old bearers, or after deregistration. */
+  | 'telemetry_rejected';

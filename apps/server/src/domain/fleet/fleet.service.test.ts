@@ -103,6 +103,8 @@ describeStorage('fleet', (suite) => {
       assert.deepEqual(await fleet.verifyBearer(`Bearer ${token}`), {
         ok: false,
         reason: 'token_unknown_or_revoked_or_expired',
+        // Its own revoked bearer: the refusal can be shown on the collector (telemetry_rejected).
+        collectorId: collector.id,
       });
       assert.deepEqual(told, [collector.id]);
       const after = await fleet.get(collector.id);

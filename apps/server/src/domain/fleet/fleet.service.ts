@@ -30,7 +30,12 @@ export type BearerRejection = 'missing_or_malformed_bearer' | 'token_unknown_or_
 
 export type BearerVerification =
   | { readonly ok: true; readonly collectorId: string; readonly credentialId: string }
-  | { readonly ok: false; readonly reason: BearerRejection };
+  | {
+      readonly ok: false;
+      readonly reason: BearerRejection;
+      /** The collector a revoked or expired bearer belonged to (absent when nobody ever held it). */
+      readonly collectorId?: string;
+    };
 
 /** Told about fleet changes that live connections and caches must follow at once. */
 export interface FleetListener {
@@ -483,13 +488,12 @@ export class FleetService {
     }
     const record = await this.storage.credentials.findByHash(hashCredential(token));
     const nowMs = this.clock.nowMs();
-    if (
-      record?.kind !== kind ||
-      record.collectorId === null ||
-      record.revokedAtMs !== null ||
-      (record.expiresAtMs !== null && record.expiresAtMs <= nowMs)
-    ) {
+    if (record?.kind !== kind || record.collectorId === null) {
       return { ok: false, reason: 'token_unknown_or_revoked_or_expired' };
+    }
+    if (record.revokedAtMs !== null || (record.expiresAtMs !== null && record.expiresAtMs <= nowMs)) {
+      // One of its own old bearers: the collector's diagnosis can say so.
+      return { ok: false, reason: 'token_unknown_or_revoked_or_expired', collectorId: record.collectorId };
     }
     if (record.lastUsedAtMs === null || nowMs - record.lastUsedAtMs > 60_000) {
       await this.storage.credentials.touch(record.id, nowMs);

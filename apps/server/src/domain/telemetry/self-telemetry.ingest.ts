@@ -81,6 +81,12 @@ export class SelfTelemetryIngest {
       failed(error: unknown): void;
       /** The `service.instance.id` a push carried (Alloy: its host name). */
       instanceIdentified?(collectorId: string, serviceInstanceId: string): void;
+      /**
+       * A commit is durable: its component samples and every collector it touched (a push
+       * without component metrics moves the collector's diagnosis too). Naming checks and live
+       * canvases follow it.
+       */
+      committed?(batches: readonly ThroughputBatch[], collectorIds: readonly string[]): void;
     },
   ) {}
 
@@ -173,6 +179,8 @@ export class SelfTelemetryIngest {
   private async commit(group: CommitGroup): Promise<void> {
     const { batches, collectors } = group;
     const startedMs = performance.now();
+    let stored: readonly ThroughputBatch[] = [];
+    const touched: string[] = [];
     try {
       await this.storage.transaction(async (stores) => {
         const states = new Map(
@@ -181,6 +189,7 @@ export class SelfTelemetryIngest {
         // Rows of collectors deregistered since their push was accepted are dropped here.
         const live = batches.filter((batch) => states.get(batch.collectorId)?.deregistered === false);
         await stores.throughput.insertBatches(live);
+        stored = live;
         await stores.throughput.writeRateSummaries(await nextRateSummaries(stores, live));
         const updates: CollectorLiveUpdate[] = [];
         for (const [collectorId, pending] of collectors) {
@@ -195,6 +204,7 @@ export class SelfTelemetryIngest {
               dedupeKey: 'telemetry:registered',
             });
           }
+          touched.push(collectorId);
           const update = liveUpdate(collectorId, pending, state);
           updates.push(update);
           if (update.restartIncrement > 0) await recordRestart(stores, collectorId, pending, state);
@@ -202,6 +212,7 @@ export class SelfTelemetryIngest {
         await stores.throughput.updateLive(updates);
       });
       group.settle();
+      if (touched.length > 0) this.observer.committed?.(stored, touched);
       this.observer.flushed({
         pushes: group.pushes,
         collectors: collectors.size,

@@ -12,7 +12,17 @@ import type { ConfigGraph, GraphNode, GraphNodeKind } from '@linkmesh/pipelines/
 /** A queue this full (size ÷ capacity) is back-pressure. */
 export const backpressureFill = 0.8;
 
-const nodeKindOf = { receiver: 'source', processor: 'processor', exporter: 'destination' } as const;
+/** The canvas kind of each self-telemetry component kind. */
+export const nodeKindOf = { receiver: 'source', processor: 'processor', exporter: 'destination' } as const;
+
+/** The series of `components` that belong to a node (whichever runtime's form names them). */
+export function seriesOfNode(
+  node: Pick<GraphNode, 'kind' | 'componentId'>,
+  components: readonly ComponentView[],
+): ComponentView[] {
+  const key = matchKey(node.kind, node.componentId);
+  return components.filter((c) => matchKey(nodeKindOf[c.kind], c.componentId) === key);
+}
 
 /** What a component ID stands for, the same for every form of it. */
 export function matchKey(kind: GraphNodeKind, componentId: string): string {
@@ -37,7 +47,7 @@ export function matchKey(kind: GraphNodeKind, componentId: string): string {
 }
 
 /** Sums per bucket; a bucket is null only when every series is null there. */
-function sumSeries(series: readonly (readonly (number | null)[])[]): (number | null)[] {
+export function sumSeries(series: readonly (readonly (number | null)[])[]): (number | null)[] {
   const length = Math.max(0, ...series.map((s) => s.length));
   return Array.from({ length }, (_, i) => {
     const values = series.map((s) => s[i]).filter((v): v is number => typeof v === 'number');
@@ -48,6 +58,26 @@ function sumSeries(series: readonly (readonly (number | null)[])[]): (number | n
 function sum(values: readonly (number | null)[]): number | null {
   const known = values.filter((v): v is number => v !== null);
   return known.length === 0 ? null : known.reduce((a, b) => a + b, 0);
+}
+
+/**
+ * A step's drop %: its `dropped` counter over what came in when the collector has one (before
+ * v0.110); else what came in and did not leave (`incoming` − `outgoing`: processorhelper keeps
+ * only those two since), never below 0 (a batch may send more than it took in one interval).
+ *
+ * @example
+ * dropPercent(100, 80, null) // 20
+ * dropPercent(100, 100, 5)   // 5
+ */
+export function dropPercent(
+  incomingPerSec: number | null,
+  outgoingPerSec: number | null,
+  droppedPerSec: number | null,
+): number | null {
+  if (incomingPerSec === null || incomingPerSec <= 0) return null;
+  if (droppedPerSec !== null) return (droppedPerSec / incomingPerSec) * 100;
+  if (outgoingPerSec === null) return null;
+  return Math.max(0, ((incomingPerSec - outgoingPerSec) / incomingPerSec) * 100);
 }
 
 export interface NodeNaming {
@@ -108,8 +138,7 @@ export function joinRates(
       ...(node.kind === 'processor'
         ? {
             incomingPerSec: incoming,
-            dropPercent:
-              incoming !== null && incoming > 0 && dropped !== null ? (dropped / incoming) * 100 : null,
+            dropPercent: dropPercent(incoming, records, dropped),
           }
         : {}),
       ...(node.kind === 'destination' ? { queueSize, queueCapacity } : {}),

@@ -1,17 +1,26 @@
-import type { TopologyView } from '@linkmesh/contracts/topology-api';
+import type {
+  ThroughputChartView,
+  TopologyNodeDetailView,
+  TopologyView,
+} from '@linkmesh/contracts/topology-api';
 import type { ParsedComponentId } from '@linkmesh/pipelines/component-ids';
+import { alloyConfigGraph, otelConfigGraph, type ConfigGraph } from '@linkmesh/pipelines/config-graph';
 import type { CollectorConfigService } from '../collector-config/collector-config.service.ts';
-import type { Collector } from '../fleet/collector.types.ts';
+import { contentHash } from '../collector-config/config-template.ts';
+import type { Collector, CollectorEvent, CollectorEventType } from '../fleet/collector.types.ts';
 import { effectiveLabels } from '../pipelines/effective-labels.ts';
 import type { ObjectSnapshot } from '../pipelines/object-snapshot.ts';
 import type { Clock } from '../shared/clock.ts';
+import { notFound } from '../shared/errors.ts';
 import type { ComponentView } from '../telemetry/throughput.query.ts';
-import { alloyConfigGraph, otelConfigGraph, type ConfigGraph } from '@linkmesh/pipelines/config-graph';
-import { joinRates } from './topology-rates.ts';
+import type { ThroughputRow } from '../telemetry/throughput.store.ts';
+import { mismatchesOf, namingGraceMs, namingSettled } from './naming-mismatch.ts';
+import { diagnose } from './topology-diagnosis.ts';
+import { joinRates, seriesOfNode, sumSeries } from './topology-rates.ts';
 
 export interface TopologyDeps {
   readonly clock: Clock;
-  readonly config: Pick<CollectorConfigService, 'current' | 'version'>;
+  readonly config: Pick<CollectorConfigService, 'current' | 'version' | 'state'>;
   readonly objects: { snapshot(): Promise<ObjectSnapshot> };
   /** What the collector reports it runs (OpAMP effective_config, Alloy's reported content). */
   readonly reportedConfig: (collector: Collector) => Promise<string | undefined>;
@@ -19,51 +28,198 @@ export interface TopologyDeps {
     collectorId: string,
     filter: { windowMs: number; buckets: number },
   ) => Promise<ComponentView[]>;
+  readonly rawRows: (
+    collectorId: string,
+    filter: { windowMs: number; limit: number },
+  ) => Promise<ThroughputRow[]>;
+  /** How long after a config is applied before names are held against it (default {@link namingGraceMs}). */
+  readonly namingGraceMs?: number;
+  /** Newest first. */
+  readonly events: (
+    collectorId: string,
+    filter: { types: readonly CollectorEventType[]; limit: number },
+  ) => Promise<CollectorEvent[]>;
 }
 
-/** Sparkline buckets per window. */
-const buckets = 30;
+/** What a collector runs, as a graph, and since when (naming checks wait until it is in force). */
+export interface CollectorGraph {
+  readonly graph: ConfigGraph;
+  readonly source: 'rendered' | 'effective';
+  /** The delivered hash of a rendered config; null for a reported one. */
+  readonly configHash: string | null;
+  /** Names the config for de-duplication: `v<N>`, or `effective:<hash prefix>`. */
+  readonly configKey: string;
+  /** Server time since which the collector runs it; null while it has not applied it. */
+  readonly inForceSinceMs: number | null;
+  readonly snapshot: ObjectSnapshot;
+}
+
+/** Sparkline buckets of the canvas. */
+const canvasBuckets = 30;
+/** Buckets of the last-day charts (10 min each over 24 h). */
+const chartBuckets = 144;
+/** How far back the side panel looks for a series' newest raw counters. */
+const rawCountersWindowMs = 15 * 60_000;
 
 /**
- * A collector's topology (issue #12 items 1–2): the graph of what LinkMesh rendered for it when
- * routes target it, else of the config it reports (a fleet default, a hand edit), else of what
- * it was given; joined with read-time rates over the window.
+ * A collector's topology (issue #12): the graph of what LinkMesh rendered for it when routes
+ * target it, else of the config it reports (a fleet default, a hand edit), else of what it was
+ * given; joined with read-time rates over the window, with the diagnosis of missing numbers.
  */
 export class TopologyService {
   constructor(private readonly deps: TopologyDeps) {}
 
-  async ofCollector(
-    collector: Collector,
-    windowMs: number,
-  ): Promise<TopologyView & { unclaimed: ComponentView[] }> {
+  async graphOf(collector: Collector): Promise<CollectorGraph> {
     const snapshot = await this.deps.objects.snapshot();
     const routed =
       snapshot.routesTargeting({ id: collector.id, labels: effectiveLabels(collector) }).length > 0;
-    const delivered = await this.deps.config.current(collector);
-    const version = await this.deps.config.version(collector.id, delivered.version);
     const reported = routed ? undefined : await this.deps.reportedConfig(collector);
-    const fromReport = reported === undefined ? undefined : graphOf(collector.runtime, reported);
-    const graph = fromReport ??
-      graphOf(collector.runtime, version?.template ?? '') ?? { nodes: [], edges: [] };
-    const components = await this.deps.components(collector.id, { windowMs, buckets });
-    const { nodes, edges, unclaimed } = joinRates(graph, components, {
-      name: (parsed) => nameOf(snapshot, parsed),
+    const fromReport = reported === undefined ? undefined : parseGraph(collector.runtime, reported);
+    if (fromReport && reported !== undefined) {
+      return {
+        graph: fromReport,
+        source: 'effective',
+        configHash: null,
+        configKey: `effective:${contentHash(reported).slice(0, 16)}`,
+        inForceSinceMs: 0,
+        snapshot,
+      };
+    }
+    const delivered = await this.deps.config.current(collector);
+    const [version, state] = await Promise.all([
+      this.deps.config.version(collector.id, delivered.version),
+      this.deps.config.state(collector.id),
+    ]);
+    const applied =
+      state?.applyStatus === 'APPLIED' && state.applyVersion === delivered.version
+        ? (state.applyUpdatedAtMs ?? 0)
+        : null;
+    return {
+      graph: parseGraph(collector.runtime, version?.template ?? '') ?? { nodes: [], edges: [] },
+      source: 'rendered',
+      configHash: delivered.hashHex,
+      configKey: `v${delivered.version}`,
+      inForceSinceMs: applied,
+      snapshot,
+    };
+  }
+
+  async ofCollector(collector: Collector, windowMs: number): Promise<TopologyView> {
+    const nowMs = this.deps.clock.nowMs();
+    const [current, components, offers, rejections] = await Promise.all([
+      this.graphOf(collector),
+      this.deps.components(collector.id, { windowMs, buckets: canvasBuckets }),
+      this.deps.events(collector.id, { types: ['own_metrics_offered'], limit: 1 }),
+      this.deps.events(collector.id, { types: ['telemetry_rejected'], limit: 1 }),
+    ]);
+    const { nodes, edges, unclaimed } = joinRates(current.graph, components, {
+      name: (parsed) => nameOf(current.snapshot, parsed),
+    });
+    const rejection = rejections[0];
+    const diagnosis = diagnose({
+      runtime: collector.runtime,
+      mode: collector.mode,
+      nowMs,
+      windowMs,
+      ownMetricsOffered: offers.length > 0,
+      lastTelemetryAtMs: collector.lastTelemetryAtMs,
+      hostMetricsSeen: collector.hostSampledAtMs !== null,
+      components,
+      nodes,
+      mismatches: namingSettled(current, nowMs, this.deps.namingGraceMs ?? namingGraceMs)
+        ? mismatchesOf(stillPushed(unclaimed), current.snapshot)
+        : [],
+      lastAuthRejection: rejection ? { reason: rejection.detail, atMs: rejection.atMs } : null,
     });
     return {
       collectorId: collector.id,
-      configHash: fromReport ? null : delivered.hashHex,
-      source: fromReport ? 'effective' : 'rendered',
-      generatedAt: new Date(this.deps.clock.nowMs()).toISOString(),
+      configHash: current.configHash,
+      source: current.source,
+      generatedAt: new Date(nowMs).toISOString(),
       windowSeconds: windowMs / 1000,
       nodes,
       edges,
-      unclaimed,
+      diagnosis,
+    };
+  }
+
+  /** One canvas element's last-day series and the newest raw counters behind it (the side panel). */
+  async nodeDetail(collector: Collector, nodeId: string, windowMs: number): Promise<TopologyNodeDetailView> {
+    const { graph } = await this.graphOf(collector);
+    const node = graph.nodes.find((n) => n.componentId === nodeId);
+    if (!node) throw notFound(`node ${nodeId} of this collector's topology`);
+    const [components, rows] = await Promise.all([
+      this.deps.components(collector.id, { windowMs, buckets: chartBuckets }),
+      this.deps.rawRows(collector.id, { windowMs: Math.min(windowMs, rawCountersWindowMs), limit: 5_000 }),
+    ]);
+    const series = seriesOfNode(node, components);
+    const newest = new Map<string, ThroughputRow>();
+    for (const row of rows) newest.set(`${row.kind}\u0000${row.componentId}\u0000${row.signal}`, row);
+    return {
+      collectorId: collector.id,
+      nodeId,
+      ...this.buckets(windowMs),
+      recordsPerSec: sumSeries(series.map((s) => s.sparkline)),
+      errorsPerSec: sumSeries(series.map((s) => s.errorSparkline)),
+      series: series.map((s) => ({
+        componentId: s.componentId,
+        signal: s.signal,
+        lastSampleAt: new Date(s.lastSampleAtMs).toISOString(),
+        samples: s.samples,
+        restartsInWindow: s.restartsInWindow,
+        counters: definedCounters(newest.get(`${s.kind}\u0000${s.componentId}\u0000${s.signal}`)?.counters),
+      })),
+    };
+  }
+
+  /**
+   * The collector detail page's chart: the operator's receivers (accepted) in, exporters (sent)
+   * out, their refused and send_failed as errors — LinkMesh's own self-telemetry and host
+   * components left out, as on the canvas.
+   */
+  async chart(collector: Collector, windowMs: number): Promise<ThroughputChartView> {
+    const { graph } = await this.graphOf(collector);
+    const components = await this.deps.components(collector.id, { windowMs, buckets: chartBuckets });
+    const ofKind = (kind: 'source' | 'destination') =>
+      graph.nodes.filter((n) => n.kind === kind).flatMap((n) => seriesOfNode(n, components));
+    const receivers = ofKind('source');
+    const exporters = ofKind('destination');
+    return {
+      collectorId: collector.id,
+      ...this.buckets(windowMs),
+      recordsInPerSec: sumSeries(receivers.map((s) => s.sparkline)),
+      recordsOutPerSec: sumSeries(exporters.map((s) => s.sparkline)),
+      errorsPerSec: sumSeries([...receivers, ...exporters].map((s) => s.errorSparkline)),
+    };
+  }
+
+  private buckets(windowMs: number) {
+    const nowMs = this.deps.clock.nowMs();
+    return {
+      windowSeconds: windowMs / 1000,
+      bucketSeconds: windowMs / chartBuckets / 1000,
+      startAt: new Date(nowMs - windowMs).toISOString(),
     };
   }
 }
 
+function definedCounters(counters: ThroughputRow['counters'] | undefined): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [name, value] of Object.entries(counters ?? {}))
+    if (typeof value === 'number') out[name] = value;
+  return out;
+}
+
+/** Series the collector still pushes: those in its newest push (old ones age out of the window). */
+function stillPushed(series: readonly ComponentView[]): ComponentView[] {
+  const newestMs = Math.max(0, ...series.map((s) => s.lastSampleAtMs));
+  return series.filter((s) => s.lastSampleAtMs >= newestMs - stillPushedToleranceMs);
+}
+/** Samples of one push may carry slightly different times. */
+const stillPushedToleranceMs = 10_000;
+
 /** The graph of config text, or undefined when it does not parse (a report LinkMesh cannot read). */
-function graphOf(runtime: Collector['runtime'], text: string): ConfigGraph | undefined {
+export function parseGraph(runtime: Collector['runtime'], text: string): ConfigGraph | undefined {
   if (text.trim() === '') return undefined;
   try {
     return runtime === 'alloy' ? alloyConfigGraph(text) : otelConfigGraph(text);

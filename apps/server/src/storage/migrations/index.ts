@@ -9,6 +9,7 @@ import { collectorRateSummary } from './0008-collector-rate-summary.ts';
 import { hostCpuSeconds } from './0009-host-cpu-seconds.ts';
 import { configVersions } from './0010-config-versions.ts';
 import { pipelineObjects } from './0011-pipeline-objects.ts';
+import { lastTelemetryAt } from './0012-last-telemetry-at.ts';
 import type { Migration } from './migration.ts';
 
 /** Every migration, oldest first. Append only. */
@@ -24,4 +25,5 @@ export const migrations: readonly Migration[] = [
   hostCpuSeconds,
   configVersions,
   pipelineObjects,
+  lastTelemetryAt,
 ];

@@ -56,6 +56,7 @@ export class SqlCollectorStore implements CollectorStore {
       host_cpu_idle_seconds: null,
       host_cpu_total_seconds: null,
       host_sampled_at_ms: null,
+      last_telemetry_at_ms: null,
     };
     await this.db.insertInto('collectors').values(row).execute();
     return toCollector(row);
@@ -180,6 +181,7 @@ function toCollector(row: CollectorRow): Collector {
     hostSampledAtMs: row.host_sampled_at_ms,
     hostCpuFromCounters: row.host_cpu_total_seconds !== null,
     processStartUnixMs: row.process_start_unix_ms,
+    lastTelemetryAtMs: row.last_telemetry_at_ms,
   };
 }
 

@@ -137,6 +137,8 @@ export function definedColumns(u: CollectorLiveUpdate): Record<string, number> {
     host_cpu_idle_seconds: u.hostCpuIdleSeconds,
     host_cpu_total_seconds: u.hostCpuTotalSeconds,
     host_sampled_at_ms: u.hostSampledAtMs,
+    // Every committed push, whatever it carried (the topology's diagnosis reads it).
+    last_telemetry_at_ms: u.lastSeenAtMs,
   };
   return Object.fromEntries(Object.entries(columns).filter(([, v]) => v !== undefined)) as Record<
     string,
