@@ -48,6 +48,7 @@ import { registerThroughputRoutes } from './protocols/http/routes/throughput.rou
 import { registerTopologyRoutes } from './protocols/http/routes/topology.routes.ts';
 import { TopologyService } from './domain/topology/topology.service.ts';
 import { TopologyChanges } from './domain/topology/topology-changes.ts';
+import { FleetTopologyService } from './domain/topology/fleet-topology.ts';
 import { NamingMismatchDetector, type NamingCheckSettings } from './domain/topology/naming-mismatch.ts';
 import { TelemetryRejections } from './domain/telemetry/telemetry-rejections.ts';
 import { registerOtlpRoutes } from './protocols/otlp/otlp.routes.ts';
@@ -278,9 +279,15 @@ export async function startServer(config: Config, options: StartOptions): Promis
       if (collectorId === undefined) topologyChanges.everythingChanged();
       else topologyChanges.collectorsChanged([collectorId]);
     });
+    const fleetTopology = new FleetTopologyService({
+      clock,
+      objects: pipelineObjects,
+      fleet: (asOfMs) => fleet.wholeFleet(asOfMs),
+    });
     registerTopologyRoutes(server, {
       fleet,
       topology,
+      fleetTopology,
       changes: topologyChanges,
       maxStreams: 1_000,
       closing: streamsClosing.signal,

@@ -167,6 +167,7 @@ describeStorage('fleet list: rates, health, search, filters, sorting', (suite) =
       recordsOutPerSec: null,
       errorsPerSec: null,
       topError: null,
+      exporterRates: [],
       missingReason: 'stale',
     });
     assert.equal(later.status, 'connected', 'no current rates, no error from rates');

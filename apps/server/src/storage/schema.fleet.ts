@@ -24,6 +24,8 @@ export interface RateSummaryRow {
   received_at_ms: number;
   /** Packed last samples (`rate-summary.sql-store.ts`, `packLastSamples`). */
   last_samples: string;
+  /** Packed exporter rates (`packExporterRates`). */
+  exporter_rates: string;
 }
 
 export const fleetDb = (db: Kysely<Database>): Kysely<FleetDatabase> =>

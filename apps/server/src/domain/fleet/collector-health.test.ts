@@ -8,6 +8,7 @@ const quietRates: CurrentRates = {
   recordsOutPerSec: 100,
   errorsPerSec: 0,
   topError: null,
+  exporterRates: [],
   missingReason: null,
 };
 const healthy: HealthFacts = { configFailure: null, unhealthy: null, rates: quietRates };

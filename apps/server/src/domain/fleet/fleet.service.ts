@@ -340,6 +340,24 @@ export class FleetService {
     });
   }
 
+  /** Every live collector as the fleet list shows it, paged through storage (the fleet topology). */
+  async wholeFleet(asOfMs: number): Promise<FleetListItem[]> {
+    const all: FleetListItem[] = [];
+    const pageSize = 1000;
+    for (;;) {
+      const last = all.at(-1);
+      const page = await this.listFleet({
+        limit: pageSize,
+        asOfMs,
+        sort: 'createdAt',
+        order: 'asc',
+        ...(last ? { after: { value: last.sortValue, id: last.collector.id } } : {}),
+      });
+      all.push(...page);
+      if (page.length < pageSize) return all;
+    }
+  }
+
   /** One collector as the fleet list shows it (derived status, rates); not-found when absent. */
   async fleetItem(id: string, asOfMs: number): Promise<FleetListItem> {
     const [item] = await this.listFleet({

@@ -77,6 +77,10 @@ describe('per-collector rate summary', () => {
       recordsOutPerSec: 40,
       errorsPerSec: 702,
       topError: { kind: 'exporter', componentId: 'otlphttp/x', perSec: 700 },
+      exporterRates: [
+        { componentId: 'otlphttp/x', recordsPerSec: 30, errorsPerSec: 700 },
+        { componentId: 'debug', recordsPerSec: 10, errorsPerSec: 0 },
+      ],
       missingReason: null,
     });
   });
@@ -115,6 +119,7 @@ describe('per-collector rate summary', () => {
       recordsOutPerSec: null,
       errorsPerSec: null,
       topError: null,
+      exporterRates: [],
       missingReason: 'stale',
     });
     const fast = then(

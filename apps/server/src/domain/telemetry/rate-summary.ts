@@ -29,6 +29,14 @@ export interface RateSummary {
    * counters the rates use (and a restart shows in: start time, or one of them going down).
    */
   readonly lastSamples: readonly ComponentSample[];
+  /** Each exporter's rates in the newest push, summed over its signals (the fleet topology's edges). */
+  readonly exporterRates: readonly ExporterRate[];
+}
+
+export interface ExporterRate {
+  readonly componentId: string;
+  readonly recordsPerSec: number | null;
+  readonly errorsPerSec: number | null;
 }
 
 /** The counters the summary rates, per kind (`counter-rates.ts` RATE_SOURCES for records and errors). */
@@ -68,6 +76,7 @@ const emptySummary: RateSummary = {
   expiresAtMs: 0,
   receivedAtMs: 0,
   lastSamples: [],
+  exporterRates: [],
 };
 
 const seriesKey = (s: ComponentSample) => `${s.kind}\u0000${s.componentId}\u0000${s.signal}`;
@@ -133,7 +142,14 @@ export function nextRateSummary(
   let recordsOut: number | null = null;
   let errors: number | null = null;
   const errorsByComponent = new Map<string, TopError>();
+  const exporters = new Map<string, { recordsPerSec: number | null; errorsPerSec: number | null }>();
   for (const { sample, records, errors: componentErrors } of current.values()) {
+    if (sample.kind === 'exporter' && (records !== undefined || componentErrors !== undefined)) {
+      const sums = exporters.get(sample.componentId) ?? { recordsPerSec: null, errorsPerSec: null };
+      if (records !== undefined) sums.recordsPerSec = (sums.recordsPerSec ?? 0) + records;
+      if (componentErrors !== undefined) sums.errorsPerSec = (sums.errorsPerSec ?? 0) + componentErrors;
+      exporters.set(sample.componentId, sums);
+    }
     if (records !== undefined) {
       if (sample.kind === 'receiver') recordsIn = (recordsIn ?? 0) + records;
       else recordsOut = (recordsOut ?? 0) + records;
@@ -161,6 +177,7 @@ export function nextRateSummary(
     expiresAtMs: receivedAtMs + freshnessMs(previousReceivedAtMs, receivedAtMs),
     receivedAtMs,
     lastSamples: retained(last.values(), pushes),
+    exporterRates: [...exporters].map(([componentId, sums]) => ({ componentId, ...sums })),
   };
 }
 
@@ -195,6 +212,8 @@ export interface CurrentRates {
   readonly recordsOutPerSec: number | null;
   readonly errorsPerSec: number | null;
   readonly topError: TopError | null;
+  /** Per exporter (empty when the rates are absent). */
+  readonly exporterRates: readonly ExporterRate[];
   readonly missingReason: RatesMissingReason | null;
 }
 
@@ -213,6 +232,7 @@ export function ratesAsOf(
     recordsOutPerSec: null,
     errorsPerSec: null,
     topError: null,
+    exporterRates: [],
     missingReason,
   });
   if (!summary) return absent('no_self_telemetry');
@@ -223,6 +243,7 @@ export function ratesAsOf(
     recordsOutPerSec: summary.recordsOutPerSec,
     errorsPerSec: summary.errorsPerSec,
     topError: summary.topError,
+    exporterRates: summary.exporterRates,
     missingReason: null,
   };
 }

@@ -10,6 +10,7 @@ import { hostCpuSeconds } from './0009-host-cpu-seconds.ts';
 import { configVersions } from './0010-config-versions.ts';
 import { pipelineObjects } from './0011-pipeline-objects.ts';
 import { lastTelemetryAt } from './0012-last-telemetry-at.ts';
+import { exporterRates } from './0013-exporter-rates.ts';
 import type { Migration } from './migration.ts';
 
 /** Every migration, oldest first. Append only. */
@@ -26,4 +27,5 @@ export const migrations: readonly Migration[] = [
   configVersions,
   pipelineObjects,
   lastTelemetryAt,
+  exporterRates,
 ];

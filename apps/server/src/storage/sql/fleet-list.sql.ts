@@ -3,7 +3,7 @@ import type { CollectorStatus } from '../../domain/fleet/collector.types.ts';
 import type { FleetListRow, FleetQuery, FleetSort } from '../../domain/fleet/fleet-list.types.ts';
 import type { CollectorRow, Database } from '../schema.ts';
 import { fleetDb } from '../schema.fleet.ts';
-import { topErrorOf } from './rate-summary.sql-store.ts';
+import { topErrorOf, unpackExporterRates } from './rate-summary.sql-store.ts';
 
 /**
  * The fleet list's query (decision 0017): collectors joined with their rate summary, their config
@@ -156,6 +156,7 @@ interface FleetDbRow extends CollectorRow {
   rates_at_ms: number | null;
   expires_at_ms: number | null;
   received_at_ms: number | null;
+  exporter_rates: string | null;
   config_failed: number | boolean;
   apply_version: number | null;
   apply_error: string | null;
@@ -197,6 +198,7 @@ export async function listFleet(
       'rs.rates_at_ms',
       'rs.expires_at_ms',
       'rs.received_at_ms',
+      'rs.exporter_rates',
       sql<number>`(case when ${configFailed} then 1 else 0 end)`.as('config_failed'),
       'ccs.apply_version',
       'ccs.apply_error',
@@ -259,6 +261,7 @@ function toListRow(
             ratesAtMs: row.rates_at_ms,
             expiresAtMs: row.expires_at_ms ?? 0,
             receivedAtMs: row.received_at_ms,
+            exporterRates: unpackExporterRates(row.exporter_rates ?? '[]'),
           },
     sortValue: row.sort_value,
   };

@@ -1,5 +1,10 @@
 import type { Kysely } from 'kysely';
-import { summaryCounters, type RateSummary, type TopError } from '../../domain/telemetry/rate-summary.ts';
+import {
+  summaryCounters,
+  type ExporterRate,
+  type RateSummary,
+  type TopError,
+} from '../../domain/telemetry/rate-summary.ts';
 import type { CounterName } from '../../domain/telemetry/self-metric-names.ts';
 import type { ComponentSample } from '../../domain/telemetry/self-metrics.translator.ts';
 import type { Database } from '../schema.ts';
@@ -17,9 +22,10 @@ export const summaryColumns = [
   'expires_at_ms',
   'received_at_ms',
   'last_samples',
+  'exporter_rates',
 ] as const satisfies readonly (keyof RateSummaryRow)[];
 
-/** 11 columns × 500 rows per statement: far below either dialect's bind-parameter limit. */
+/** 12 columns × 500 rows per statement: far below either dialect's bind-parameter limit. */
 const chunkRows = 500;
 
 /**
@@ -89,6 +95,7 @@ export function toRow(collectorId: string, s: RateSummary): RateSummaryRow {
     expires_at_ms: s.expiresAtMs,
     received_at_ms: s.receivedAtMs,
     last_samples: packLastSamples(s.lastSamples),
+    exporter_rates: packExporterRates(s.exporterRates),
   };
 }
 
@@ -103,7 +110,34 @@ export function toSummary(row: RateSummaryRow): RateSummary {
     expiresAtMs: row.expires_at_ms ?? 0,
     receivedAtMs: row.received_at_ms,
     lastSamples: unpackLastSamples(row.last_samples),
+    exporterRates: unpackExporterRates(row.exporter_rates),
   };
+}
+
+/**
+ * Exporter rates as compact JSON: `[componentId, recordsPerSec, errorsPerSec]` per exporter.
+ *
+ * @example packExporterRates([{ componentId: 'otlphttp/dst_x', recordsPerSec: 5, errorsPerSec: 0 }]) // '[["otlphttp/dst_x",5,0]]'
+ */
+export function packExporterRates(rates: readonly ExporterRate[]): string {
+  return JSON.stringify(rates.map((r) => [r.componentId, r.recordsPerSec, r.errorsPerSec]));
+}
+
+/** Unpacks {@link packExporterRates}; entries of another shape are skipped. */
+export function unpackExporterRates(text: string): ExporterRate[] {
+  const value: unknown = JSON.parse(text);
+  if (!Array.isArray(value)) return [];
+  const rates: ExporterRate[] = [];
+  for (const entry of value) {
+    if (!Array.isArray(entry) || typeof entry[0] !== 'string') continue;
+    const [componentId, records, errors] = entry as [string, unknown, unknown];
+    rates.push({
+      componentId,
+      recordsPerSec: typeof records === 'number' ? records : null,
+      errorsPerSec: typeof errors === 'number' ? errors : null,
+    });
+  }
+  return rates;
 }
 
 /** The top failing component of a summary row (shared with the fleet list's read). */

@@ -1,5 +1,6 @@
 import {
   topologyStreamMinGapMs,
+  type FleetTopologyView,
   type ThroughputChartView,
   type TopologyNodeDetailView,
   type TopologyView,
@@ -9,16 +10,24 @@ import { z } from 'zod';
 import type { FleetService } from '../../../domain/fleet/fleet.service.ts';
 import type { TopologyChanges } from '../../../domain/topology/topology-changes.ts';
 import type { TopologyService } from '../../../domain/topology/topology.service.ts';
+import {
+  defaultFleetViewCollectors,
+  type FleetTopologyService,
+} from '../../../domain/topology/fleet-topology.ts';
 import { errorBody } from '../api-errors.ts';
 import { requirePermission } from '../auth.hooks.ts';
 import { sendEventStream } from '../event-stream.ts';
-import { windowQuery } from './query.ts';
+import { limitQuery, windowQuery } from './query.ts';
+
+/** The fleet stream's updates are at least this far apart. */
+const fleetStreamMinGapMs = 5_000;
 
 type IdParams = { Params: { id: string } };
 
 export interface TopologyRouteDeps {
   readonly fleet: FleetService;
   readonly topology: TopologyService;
+  readonly fleetTopology: FleetTopologyService;
   readonly changes: TopologyChanges;
   /** Open live streams this server keeps at most; past it a new one gets 503. */
   readonly maxStreams: number;
@@ -55,6 +64,31 @@ export function registerTopologyRoutes(app: FastifyInstance, deps: TopologyRoute
       render: async () => deps.topology.ofCollector(await deps.fleet.get(collector.id), query.window),
       watch: (changed) => deps.changes.watchCollector(collector.id, changed),
       minGapMs: topologyStreamMinGapMs,
+      refreshMs: deps.streamRefreshMs,
+      closing: deps.closing,
+    });
+  });
+
+  const fleetQuery = z.object({
+    group: z.string().min(1).max(64).optional(),
+    limit: limitQuery(defaultFleetViewCollectors, 5_000),
+  });
+  app.get('/api/v1/topology', read, async (request): Promise<FleetTopologyView> => {
+    const query = fleetQuery.parse(request.query);
+    return deps.fleetTopology.view({ groupId: query.group, limit: query.limit });
+  });
+
+  app.get('/api/v1/topology/stream', read, async (request, reply) => {
+    const query = fleetQuery.parse(request.query);
+    if (openStreams >= deps.maxStreams) return tooManyStreams(reply);
+    openStreams += 1;
+    reply.raw.once('close', () => (openStreams -= 1));
+    return sendEventStream(request, reply, {
+      event: 'topology',
+      render: () => deps.fleetTopology.view({ groupId: query.group, limit: query.limit }),
+      watch: (changed) => deps.changes.watchFleet(changed),
+      // A fleet commits many times a second: one update per few seconds is plenty.
+      minGapMs: fleetStreamMinGapMs,
       refreshMs: deps.streamRefreshMs,
       closing: deps.closing,
     });
