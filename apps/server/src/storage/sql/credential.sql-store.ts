@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type {
   CredentialRecord,
   CredentialRowKind,
@@ -59,7 +59,13 @@ export class SqlCredentialStore implements CredentialStore {
     if (filter.serviceAccountId !== undefined) {
       query = query.where('service_account_id', '=', filter.serviceAccountId);
     }
-    const rows = await query.orderBy('created_at', 'desc').orderBy('id').limit(filter.limit).execute();
+    // A collector holds a handful of credentials: find them by collector, then sort those. Sorted
+    // by the bare column, SQLite prefers the (kind, created_at) index for its order and walks every
+    // credential of the kind: 15–25 ms at 30,000 collectors, on every render of a collector whose
+    // telemetry token is not cached (bench:render). `+ 0` keeps the order and leaves it the choice.
+    const createdAt =
+      filter.collectorId === undefined ? sql<number>`created_at` : sql<number>`created_at + 0`;
+    const rows = await query.orderBy(createdAt, 'desc').orderBy('id').limit(filter.limit).execute();
     return rows.map(toRecord);
   }
 
