@@ -2,7 +2,7 @@ import type { Refusal } from '@linkmesh/pipelines/render-input';
 import type { LRUCache } from 'lru-cache';
 import type { Collector } from '../fleet/collector.types.ts';
 import type { FleetListener, FleetService } from '../fleet/fleet.service.ts';
-import { ttlCache } from '../shared/bounded-cache.ts';
+import { boundedCache, ttlCache } from '../shared/bounded-cache.ts';
 import type { Clock } from '../shared/clock.ts';
 import { conflict, notFound } from '../shared/errors.ts';
 import type { RequestContext } from '../shared/request-context.ts';
@@ -57,8 +57,14 @@ export class CollectorConfigService implements FleetListener {
   private readonly delivered: LRUCache<string, DeliveredConfig>;
   private readonly listeners: Array<(collectorId?: string) => void> = [];
   private readonly diffs = new ConfigDiffs();
-  /** Bumped by every change: a render begun under an older generation is stale. */
+  /**
+   * Bumped by every change. A render begun at generation g is stale once a change to every
+   * collector, or to its own collector, came after g (collectors last changed, bounded: an entry
+   * evicted by 10,000 younger changes belongs to no render still under way).
+   */
   private generation = 0;
+  private fleetChangedAt = 0;
+  private readonly collectorChangedAt = boundedCache<string, number>(10_000);
 
   constructor(
     private readonly storage: StorageOf<'configVersions' | 'audit'>,
@@ -86,8 +92,10 @@ export class CollectorConfigService implements FleetListener {
     for (let attempt = 1; ; attempt++) {
       const cached = this.delivered.get(collector.id);
       if (cached) return cached;
-      const generation = this.generation;
-      const isStale = () => generation !== this.generation && attempt < maxRenderAttempts;
+      const begun = this.generation;
+      const isStale = () =>
+        attempt < maxRenderAttempts &&
+        (this.fleetChangedAt > begun || (this.collectorChangedAt.get(collector.id) ?? 0) > begun);
       const delivered = await this.renderCurrent(collector, isStale);
       if (delivered && !isStale()) return this.remember(delivered);
     }
@@ -143,6 +151,8 @@ export class CollectorConfigService implements FleetListener {
    */
   changed(collectorId?: string): void {
     this.generation += 1;
+    if (collectorId === undefined) this.fleetChangedAt = this.generation;
+    else this.collectorChangedAt.set(collectorId, this.generation);
     if (collectorId === undefined) this.delivered.clear();
     else this.delivered.delete(collectorId);
     for (const listener of this.listeners) listener(collectorId);
