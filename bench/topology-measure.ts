@@ -1,0 +1,199 @@
+/**
+ * The HTTP half of `npm run bench:topology`: timed topology reads against a seeded server, each
+ * next to a plain indexed read of the same rows in the same run, and the store's bytes.
+ */
+import { performance } from 'node:perf_hooks';
+import { sql, type Kysely } from 'kysely';
+import { maxThroughputRowsPerQuery } from '../apps/server/src/domain/telemetry/throughput.query.ts';
+import type { Database } from '../apps/server/src/storage/schema.ts';
+import type { TestServer } from '../apps/server/src/testing/server-harness.ts';
+
+export interface Percentiles {
+  readonly p50: number;
+  readonly p99: number;
+  readonly count: number;
+}
+
+export function percentiles(samplesMs: readonly number[]): Percentiles {
+  const sorted = [...samplesMs].sort((a, b) => a - b);
+  const at = (p: number) =>
+    sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+  return { p50: at(50), p99: at(99), count: sorted.length };
+}
+
+/** Park–Miller: the same collectors are picked on every run of one size. */
+export function seededRandom(seed: number): () => number {
+  let state = (seed % 2147483646) + 1;
+  return () => {
+    state = (state * 48271) % 2147483647;
+    return state / 2147483647;
+  };
+}
+
+/** The Kysely handle behind the server's storage (`SqlStorage.db`), for the plain baseline reads. */
+export function databaseOf(t: TestServer): Kysely<Database> {
+  const db = (t.server.storage as unknown as { db?: Kysely<Database> }).db;
+  if (!db) throw new Error('storage has no SQL handle');
+  return db;
+}
+
+/** Bytes the store holds for `component_throughput` (table, indexes, TOAST) or the whole SQLite file. */
+export async function storeBytes(t: TestServer): Promise<number> {
+  const db = databaseOf(t);
+  if (t.server.storage.dialect === 'postgres') {
+    const { rows } = await sql<{ bytes: string }>`
+      select pg_total_relation_size('component_throughput')::text as bytes`.execute(db);
+    return Number(rows[0]?.bytes ?? NaN);
+  }
+  // The SQLite file's logical size (WAL frames included): taken before and after the rows.
+  const pages = await sql<{ page_count: number }>`pragma page_count`.execute(db);
+  const size = await sql<{ page_size: number }>`pragma page_size`.execute(db);
+  return (pages.rows[0]?.page_count ?? NaN) * (size.rows[0]?.page_size ?? NaN);
+}
+
+export interface ReadFigures {
+  readonly topology: Percentiles;
+  /** `storage.throughput.listRows`: the SQL read plus JSON decode and unpacking into rows. */
+  readonly listRows: Percentiles;
+  /** The bare indexed SELECT of the same pushes, no decode: the baseline. */
+  readonly plain: Percentiles;
+  readonly elements: { min: number; mean: number; max: number };
+  readonly pushesPerRead: number;
+  readonly rowsPerRead: number;
+  /** Config renders the reads caused (`linkmesh_config_renders_total` before and after). */
+  readonly renders: number;
+  readonly failures: number;
+}
+
+async function metricTotal(t: TestServer, name: string): Promise<number> {
+  const response = await t.api('/metrics');
+  if (!response.ok) return NaN;
+  let total = 0;
+  for (const line of (await response.text()).split('\n')) {
+    if (line.startsWith(name + ' ') || line.startsWith(name + '{')) total += Number(line.split(' ').pop());
+  }
+  return total;
+}
+
+/**
+ * `requests` reads of `GET /collectors/{id}/topology?window=…` on collectors drawn from `ids`,
+ * one in flight; after each, the same collector's rows of the same window read as the topology
+ * reads them (`listRows`) and by a plain indexed SELECT. `warmup` reads first are not counted.
+ */
+export async function measureCollectorReads(
+  t: TestServer,
+  ids: readonly string[],
+  options: { window: '15m' | '24h'; requests: number; warmup: number; seed: number },
+): Promise<ReadFigures> {
+  const windowMs = options.window === '15m' ? 15 * 60_000 : 86_400_000;
+  const random = seededRandom(options.seed);
+  const db = databaseOf(t);
+  const topology: number[] = [];
+  const listRows: number[] = [];
+  const plain: number[] = [];
+  const elements: number[] = [];
+  let pushes = 0;
+  let rows = 0;
+  let failures = 0;
+  const rendersBefore = await metricTotal(t, 'linkmesh_config_renders_total');
+  for (let i = 0; i < options.warmup + options.requests; i++) {
+    const id = ids[Math.floor(random() * ids.length)] ?? '';
+    const counted = i >= options.warmup;
+
+    let started = performance.now();
+    const response = await t.api(`/api/v1/collectors/${id}/topology?window=${options.window}`);
+    const body = (await response.json()) as { nodes?: unknown[]; edges?: { from: string; to: string }[] };
+    const topologyMs = performance.now() - started;
+    if (!response.ok) failures += 1;
+
+    const nowMs = Date.now();
+    const filter = { sinceMs: nowMs - windowMs, untilMs: nowMs + 1, limit: maxThroughputRowsPerQuery };
+    started = performance.now();
+    const listed = await t.server.storage.throughput.listRows(id, filter);
+    const listRowsMs = performance.now() - started;
+
+    started = performance.now();
+    const selected = await sql<{ received_at_ms: number; samples: string }>`
+      select received_at_ms, samples from component_throughput
+      where collector_id = ${id} and received_at_ms >= ${filter.sinceMs} and received_at_ms < ${filter.untilMs}
+      order by received_at_ms desc limit ${filter.limit}`.execute(db);
+    const plainMs = performance.now() - started;
+
+    if (!counted) continue;
+    topology.push(topologyMs);
+    listRows.push(listRowsMs);
+    plain.push(plainMs);
+    const pairs = new Set((body.edges ?? []).map((e) => `${e.from}>${e.to}`)).size;
+    elements.push((body.nodes?.length ?? 0) + pairs);
+    pushes += selected.rows.length;
+    rows += listed.length;
+  }
+  const rendersAfter = await metricTotal(t, 'linkmesh_config_renders_total');
+  return {
+    topology: percentiles(topology),
+    listRows: percentiles(listRows),
+    plain: percentiles(plain),
+    elements: {
+      min: Math.min(...elements),
+      mean: elements.reduce((a, b) => a + b, 0) / Math.max(1, elements.length),
+      max: Math.max(...elements),
+    },
+    pushesPerRead: pushes / Math.max(1, topology.length),
+    rowsPerRead: rows / Math.max(1, topology.length),
+    renders: rendersAfter - rendersBefore,
+    failures,
+  };
+}
+
+export interface FleetFigures {
+  readonly view: Percentiles;
+  /** A plain read of every collector's stored rate summary (what a fleet-wide view is made of). */
+  readonly plain: Percentiles;
+  readonly nodes: number;
+  readonly edges: number;
+  readonly truncated: boolean;
+  readonly bytes: number;
+}
+
+/** `GET /api/v1/topology` (the fleet view), or undefined when the server does not serve it (404). */
+export async function measureFleetView(
+  t: TestServer,
+  options: { requests: number; warmup: number },
+): Promise<FleetFigures | undefined> {
+  const probe = await t.api('/api/v1/topology');
+  if (probe.status === 404) return undefined;
+  if (!probe.ok) throw new Error(`GET /api/v1/topology → ${probe.status}: ${await probe.text()}`);
+  await probe.arrayBuffer();
+  const db = databaseOf(t);
+  const view: number[] = [];
+  const plain: number[] = [];
+  let last: { nodes: unknown[]; edges: unknown[]; truncated: boolean } = {
+    nodes: [],
+    edges: [],
+    truncated: false,
+  };
+  let bytes = 0;
+  for (let i = 0; i < options.warmup + options.requests; i++) {
+    let started = performance.now();
+    const response = await t.api('/api/v1/topology');
+    const text = await response.text();
+    const viewMs = performance.now() - started;
+    if (!response.ok) throw new Error(`GET /api/v1/topology → ${response.status}: ${text}`);
+    started = performance.now();
+    await sql`select * from collector_rate_summary`.execute(db);
+    const plainMs = performance.now() - started;
+    if (i < options.warmup) continue;
+    view.push(viewMs);
+    plain.push(plainMs);
+    bytes = text.length;
+    last = JSON.parse(text) as typeof last;
+  }
+  return {
+    view: percentiles(view),
+    plain: percentiles(plain),
+    nodes: last.nodes.length,
+    edges: last.edges.length,
+    truncated: last.truncated,
+    bytes,
+  };
+}
