@@ -6,6 +6,8 @@ import { renderOtelConfig } from './render-otel.ts';
 import {
   collectorId,
   debugDestination,
+  exampleDestinations,
+  exampleSources,
   otlpSource,
   route,
   selfTelemetry,
@@ -82,6 +84,34 @@ describe('config graph', () => {
     const graph = alloyConfigGraph(rendered('alloy'));
     assert.deepEqual(new Set(shape(graph)), new Set(shape(otelConfigGraph(rendered('otelcol')))));
     assert.ok(graph.edges.length >= 4 * 1, JSON.stringify(graph.edges));
+  });
+
+  it('draws an Alloy source or destination made of several components as one node, named by its otelcol component', () => {
+    const bridged: RenderInput = {
+      collector: { id: collectorId, runtime: 'alloy', version: '1.10.0' },
+      selfTelemetry,
+      routes: [
+        route(10, typed(11, 'prometheus', exampleSources.prometheus), [debugDestination]),
+        route(20, otlpSource, [typed(12, 'loki', exampleDestinations.loki)]),
+      ],
+    };
+    const result = renderAlloyConfig(bridged);
+    assert.ok(result.ok, JSON.stringify(result));
+    const graph = alloyConfigGraph(result.text);
+    const otel = renderOtelConfig({ ...bridged, collector: { id: collectorId, runtime: 'otelcol' } });
+    assert.ok(otel.ok, JSON.stringify(otel));
+    assert.deepEqual(
+      shape(graph).sort(),
+      shape(otelConfigGraph(otel.text)).sort(),
+      'the same objects as the OTel rendering, no helper components',
+    );
+    const sources = graph.nodes.filter((n) => n.kind === 'source').map((n) => n.componentId);
+    assert.ok(sources.some((id) => id.startsWith('otelcol.receiver.prometheus.src_')), sources.join());
+    assert.ok(!graph.nodes.some((n) => /^(prometheus\.scrape|loki\.write)\./.test(n.componentId)));
+    assert.ok(
+      graph.edges.every((e) => e.from !== e.to && graph.nodes.some((n) => n.componentId === e.to)),
+      JSON.stringify(graph.edges),
+    );
   });
 
   it('reads a hand-written config too (names the scheme does not know come out unknown)', () => {

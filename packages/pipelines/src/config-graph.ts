@@ -69,14 +69,17 @@ class GraphBuilder {
       ...node,
       signals: signals.filter((x) => s.has(x)),
     }));
-    const order = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-    return {
-      nodes: nodes.sort((a, b) => order(a.componentId, b.componentId)),
-      edges: [...this.edges.values()].sort(
-        (a, b) => order(a.from, b.from) || order(a.to, b.to) || order(a.signal, b.signal),
-      ),
-    };
+    return sorted(nodes, [...this.edges.values()]);
   }
+}
+
+/** Nodes by component ID, edges by ends and signal: the same config always gives the same graph. */
+function sorted(nodes: GraphNode[], edges: GraphEdge[]): ConfigGraph {
+  const order = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return {
+    nodes: nodes.sort((a, b) => order(a.componentId, b.componentId)),
+    edges: edges.sort((a, b) => order(a.from, b.from) || order(a.to, b.to) || order(a.signal, b.signal)),
+  };
 }
 
 /**
@@ -140,7 +143,45 @@ export function alloyConfigGraph(text: string): ConfigGraph {
       graph.edge(from, to, signal);
     }
   }
-  return graph.build();
+  return mergeObjectComponents(graph.build());
+}
+
+/**
+ * Alloy renders some sources and destinations as several components under one label (a
+ * `prometheus.scrape` in front of `otelcol.receiver.prometheus`, `otelcol.exporter.loki` in
+ * front of `loki.write`): one object, so one node — named by its `otelcol.*` component, the one
+ * whose self-telemetry carries the numbers — with the edges between them folded away.
+ */
+function mergeObjectComponents(graph: ConfigGraph): ConfigGraph {
+  const groups = new Map<string, GraphNode[]>();
+  for (const node of graph.nodes) {
+    const p = node.parsed;
+    if (p.kind !== 'source' && p.kind !== 'destination') continue;
+    const key = `${p.kind}:${p.objectId}`;
+    groups.set(key, [...(groups.get(key) ?? []), node]);
+  }
+  const representativeOf = new Map<string, GraphNode>();
+  for (const members of groups.values()) {
+    if (members.length < 2) continue;
+    const chosen = members.find((m) => m.componentId.startsWith('otelcol.')) ?? (members[0]);
+    const merged: GraphNode = {
+      ...chosen,
+      kind: chosen.parsed.kind === 'source' ? 'source' : 'destination',
+      signals: signals.filter((s) => members.some((m) => m.signals.includes(s))),
+    };
+    for (const member of members) representativeOf.set(member.componentId, merged);
+  }
+  if (representativeOf.size === 0) return graph;
+  const idOf = (componentId: string) => representativeOf.get(componentId)?.componentId ?? componentId;
+  const nodes = new Map<string, GraphNode>();
+  for (const node of graph.nodes)
+    nodes.set(idOf(node.componentId), representativeOf.get(node.componentId) ?? node);
+  const edges = new Map<string, GraphEdge>();
+  for (const edge of graph.edges) {
+    const [from, to] = [idOf(edge.from), idOf(edge.to)];
+    if (from !== to) edges.set(`${from}>${to}>${edge.signal}`, { from, to, signal: edge.signal });
+  }
+  return sorted([...nodes.values()], [...edges.values()]);
 }
 
 function signalOfComponent(name: string): Signal | undefined {

@@ -238,16 +238,19 @@ describe('graph-driven traffic model', () => {
   it('reports nothing for Alloy helper components; the otelcol receiver behind a scrape reports for its source', () => {
     const routes = [route(12, promSource, [vendor])];
     const { graph, pipeline } = delivered('alloy', routes);
-    const scrape = idOf(pipeline, 'prometheus.scrape.src_');
+    // The config graph folds the scrape into the source it feeds: it is not a component to run.
+    assert.ok(!pipeline.components.some((c) => c.id.startsWith('prometheus.scrape.src_')));
     const receiver = idOf(pipeline, 'otelcol.receiver.prometheus.src_');
-    assert.equal(pipeline.components.find((c) => c.id === scrape)?.reports, undefined);
     const sim = new SimCollector(options('alloy'), startMs, pipeline);
     const series = views(sim, startMs + stepMs);
-    assert.ok(!series.some((v) => v.componentId === scrape), 'a scrape has no otelcol_* series');
+    assert.ok(
+      !series.some((v) => v.componentId.startsWith('prometheus.')),
+      'a scrape has no otelcol_* series',
+    );
     assert.ok(series.some((v) => v.kind === 'receiver' && v.componentId === receiver));
     const { nodes } = joinRates(graph, series, { name: () => undefined });
-    const source = nodes.find((n) => n.componentId === scrape);
-    assert.equal(source?.kind, 'source');
+    const source = nodes.find((n) => n.componentId === receiver);
+    assert.equal(source?.kind, 'source', 'drawn as one source named by its otelcol receiver');
     assert.ok((source.recordsPerSec ?? 0) > 0, 'the drawn source gets the receiver’s rate');
   });
 
