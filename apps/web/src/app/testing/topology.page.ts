@@ -43,6 +43,16 @@ export class TopologyPage {
     return this.canvas.getByRole('group', { name, exact: true });
   }
 
+  /** The canvas's "Fit View" control: zooms out until every element is drawn. */
+  async fitView(): Promise<void> {
+    await this.canvas.getByRole('button', { name: 'Fit View' }).click();
+  }
+
+  /** How many elements the canvas has in the page (only those in view are). */
+  async drawnElementCount(): Promise<number> {
+    return this.canvas.locator('.react-flow__node .element').count();
+  }
+
   /** Every element's accessible name, once the canvas has drawn them. */
   async elementNames(): Promise<string[]> {
     const names = await this.canvas

@@ -6,13 +6,17 @@ import {
   MarkerType,
   MiniMap,
   ReactFlow,
+  useReactFlow,
+  useStore,
   type EdgeMouseHandler,
   type NodeMouseHandler,
+  type OnInit,
 } from '@xyflow/react';
-import { memo, useMemo } from 'react';
+import { memo, useEffect, useMemo, useRef } from 'react';
 import type { Positions } from './canvas.layout.ts';
 import { kindLabel } from './canvas.format.ts';
-import type { CanvasModel } from './canvas.types.ts';
+import { nodeHeightPx, nodeWidthPx, type CanvasModel } from './canvas.types.ts';
+import { initialViewport } from './canvas.viewport.ts';
 import { ElementNode, type ElementNodeType } from './ElementNode.tsx';
 import { RateEdge, type RateEdgeType } from './RateEdge.tsx';
 
@@ -21,7 +25,7 @@ const nodeTypes = { element: ElementNode };
 const edgeTypes = { rate: RateEdge };
 const noData: Record<string, never> = {};
 const marker = { type: MarkerType.ArrowClosed, width: 16, height: 16 } as const;
-const fitViewOptions = { padding: 0.12, maxZoom: 1 } as const;
+const fitViewOptions = { padding: 0.05, maxZoom: 1 } as const;
 /** A mini-map helps once the graph no longer fits the view at a readable zoom. */
 const miniMapFrom = 24;
 
@@ -81,6 +85,16 @@ export const Canvas = memo(function Canvas({ label, shape, positions, selection,
       ),
     [shape, positions, selection?.type, selectedId],
   );
+  const host = useRef<HTMLDivElement>(null);
+  const onInit = useMemo<OnInit<ElementNodeType, RateEdgeType>>(
+    () => (instance) => {
+      const element = host.current;
+      if (element !== null)
+        void instance.setViewport(initialViewport(positions, element.clientWidth, element.clientHeight));
+    },
+    // Only the first layout sets the viewport: later ones keep where the operator looked.
+    [],
+  );
   const onNodeClick = useMemo<NodeMouseHandler>(
     () => (_, node) => onSelect({ type: 'node', id: node.id }),
     [onSelect],
@@ -91,15 +105,16 @@ export const Canvas = memo(function Canvas({ label, shape, positions, selection,
   );
 
   return (
-    <div className="canvas" role="region" aria-label={label}>
+    <div className="canvas" role="region" aria-label={label} ref={host}>
       <ReactFlow
         nodes={nodes}
         edges={edges}
         nodeTypes={nodeTypes}
         edgeTypes={edgeTypes}
         colorMode="system"
-        fitView
+        onInit={onInit}
         fitViewOptions={fitViewOptions}
+        onlyRenderVisibleElements
         minZoom={0.1}
         nodesDraggable={false}
         nodesConnectable={false}
@@ -110,7 +125,29 @@ export const Canvas = memo(function Canvas({ label, shape, positions, selection,
         <Background gap={20} />
         <Controls showInteractive={false} />
         {nodes.length >= miniMapFrom && <MiniMap pannable zoomable />}
+        <KeepInView nodeId={selection?.type === 'node' ? selectedId : null} positions={positions} />
       </ReactFlow>
     </div>
   );
 });
+
+/**
+ * Pans (at the same zoom) so the selected element is in view when it is not, for instance once
+ * the side panel has narrowed the canvas. Renders nothing.
+ */
+function KeepInView({ nodeId, positions }: { nodeId: string | null; positions: Positions }) {
+  const { getViewport, setCenter } = useReactFlow();
+  const width = useStore((state) => state.width);
+  const height = useStore((state) => state.height);
+  useEffect(() => {
+    const at = nodeId === null ? undefined : positions.get(nodeId);
+    if (at === undefined) return;
+    const { x, y, zoom } = getViewport();
+    const left = at.x * zoom + x;
+    const top = at.y * zoom + y;
+    const inView =
+      left >= 0 && top >= 0 && left + nodeWidthPx * zoom <= width && top + nodeHeightPx * zoom <= height;
+    if (!inView) void setCenter(at.x + nodeWidthPx / 2, at.y + nodeHeightPx / 2, { zoom, duration: 200 });
+  }, [nodeId, positions, width, height, getViewport, setCenter]);
+  return null;
+}

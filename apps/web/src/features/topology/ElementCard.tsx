@@ -17,15 +17,28 @@ const rateVerb: Record<NodeFacts['kind'], string> = {
   'shared-destination': 'received',
 };
 
-/** One canvas element: name and type, and with the throughput switch on its numbers. */
+/**
+ * One canvas element: name and type, and with the throughput switch on its numbers. `compact`
+ * (zoomed out, too small to read details) keeps the name, the main rate and the tint.
+ */
 export const ElementCard = memo(function ElementCard({
   facts,
   throughputOn,
+  compact = false,
 }: {
   facts: NodeFacts;
   throughputOn: boolean;
+  compact?: boolean;
 }) {
   const tone = throughputOn ? facts.tone : 'plain';
+  if (compact) {
+    return (
+      <div className={`element element-compact element-${facts.kind} element-tone-${tone}`}>
+        <div className="element-name">{facts.name}</div>
+        {throughputOn && <strong>{records(facts.recordsPerSec)}</strong>}
+      </div>
+    );
+  }
   return (
     <div className={`element element-${facts.kind} element-tone-${tone}`}>
       <div className="element-head">

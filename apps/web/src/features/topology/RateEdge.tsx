@@ -1,13 +1,14 @@
 import { BaseEdge, EdgeLabelRenderer, getBezierPath, type Edge, type EdgeProps } from '@xyflow/react';
 import { memo } from 'react';
-import { useEdgeFacts, useThroughputOn } from './canvas.context.ts';
+import { useEdgeFacts, useThroughputOn, useZoomedOut } from './canvas.context.ts';
 import { EdgeLabel } from './EdgeLabel.tsx';
 
 export type RateEdgeType = Edge<Record<string, never>, 'rate'>;
 
 /**
  * React Flow's edge for every connection: a curve, tinted with the throughput switch on, and
- * its label in the HTML layer. Like the nodes it reads its own facts by ID.
+ * its label in the HTML layer (none when zoomed out past reading distance). Like the nodes it
+ * reads its own facts by ID.
  */
 export const RateEdge = memo(function RateEdge({
   id,
@@ -21,6 +22,7 @@ export const RateEdge = memo(function RateEdge({
 }: EdgeProps<RateEdgeType>) {
   const facts = useEdgeFacts(id);
   const throughputOn = useThroughputOn();
+  const zoomedOut = useZoomedOut();
   const [path, labelX, labelY] = getBezierPath({
     sourceX,
     sourceY,
@@ -38,7 +40,7 @@ export const RateEdge = memo(function RateEdge({
         {...(markerEnd === undefined ? {} : { markerEnd })}
         className={`rate-edge rate-edge-${tone}`}
       />
-      {throughputOn && facts !== undefined && (
+      {throughputOn && !zoomedOut && facts !== undefined && (
         <EdgeLabelRenderer>
           <div
             className="edge-label-anchor nodrag nopan"

@@ -1,3 +1,4 @@
+import { useStore } from '@xyflow/react';
 import { createContext, use, useCallback, useSyncExternalStore } from 'react';
 import type { CanvasStore } from './canvas.store.ts';
 import type { EdgeFacts, NodeFacts } from './canvas.types.ts';
@@ -33,3 +34,12 @@ export function useEdgeFacts(id: string): EdgeFacts | undefined {
   const subscribe = useCallback((listener: () => void) => store.subscribe(id, listener), [store, id]);
   return useSyncExternalStore(subscribe, () => store.edge(id));
 }
+
+/** Below this zoom the canvas draws each element's name and main rate only, and no edge labels. */
+export const detailZoom = 0.45;
+
+/**
+ * Whether the canvas is zoomed out past reading distance. A boolean selector: elements
+ * re-render when the zoom crosses {@link detailZoom}, not on every zoom step.
+ */
+export const useZoomedOut = (): boolean => useStore((state) => state.transform[2] < detailZoom);
