@@ -82,6 +82,37 @@ describe('topology rates', () => {
     );
   });
 
+  it('gives each of two routes into one destination what its own step passed on, not the exporter total', () => {
+    const step2 = routeStepLabel('r2', 1);
+    const twoRoutes = `${yaml}    logs/rt_x7232:
+      receivers: [otlp/${src}]
+      processors: [filter/${step2}]
+      exporters: [otlphttp/${dst}]
+`;
+    const { edges, nodes } = joinRates(
+      otelConfigGraph(twoRoutes),
+      [
+        view('processor', `batch/${step}`, { recordsPerSec: 90, incomingPerSec: 100 }),
+        view('processor', `filter/${step2}`, { recordsPerSec: 30, incomingPerSec: 100 }),
+        view('exporter', `otlphttp/${dst}`, { recordsPerSec: 120, errorsPerSec: 0 }),
+      ],
+      { name: () => undefined },
+    );
+    const into = edges
+      .filter((e) => e.to === `otlphttp/${dst}`)
+      .map((e) => [e.from.split('/')[0], e.recordsPerSec]);
+    assert.deepEqual(into.sort(), [
+      ['batch', 90],
+      ['filter', 30],
+    ]);
+    assert.equal(
+      nodes.find((n) => n.type === 'filter')?.dropPercent,
+      70,
+      'incoming − outgoing without a dropped counter',
+    );
+    assert.equal(nodes.find((n) => n.type === 'otlphttp')?.recordsPerSec, 120);
+  });
+
   it('marks a node without numbers no_data, and keys the forms of one id alike', () => {
     const { nodes } = joinRates(otelConfigGraph(yaml), [], { name: () => undefined });
     assert.ok(nodes.every((n) => n.flags.includes('no_data')));

@@ -149,9 +149,17 @@ export function joinRates(
   });
 
   const kinds = new Map(graph.nodes.map((n) => [n.componentId, n.kind]));
+  const fanIn = new Map<string, number>();
+  for (const edge of graph.edges)
+    fanIn.set(`${edge.to}>${edge.signal}`, (fanIn.get(`${edge.to}>${edge.signal}`) ?? 0) + 1);
   const edges = graph.edges.map((edge): TopologyEdgeView => {
-    // Into a destination: what it sent of that signal; otherwise what the upstream component passed on.
-    const measured = kinds.get(edge.to) === 'destination' ? edge.to : edge.from;
+    // Into a destination fed by this edge alone: what it sent of that signal (and failed to);
+    // otherwise what the upstream component passed on — an exporter's counters cannot be split
+    // between several routes into it.
+    const measured =
+      kinds.get(edge.to) === 'destination' && fanIn.get(`${edge.to}>${edge.signal}`) === 1
+        ? edge.to
+        : edge.from;
     const view = (viewsOf.get(measured) ?? []).find((v) => v.signal === edge.signal);
     return {
       id: `${edge.from}>${edge.to}>${edge.signal}`,
