@@ -90,6 +90,8 @@ export interface StartOptions {
   readonly namingChecks?: NamingCheckSettings;
   /** How often a live topology stream re-reads without a change on this replica (default 15 s). */
   readonly topologyStreamRefreshMs?: number;
+  /** Live topology streams open at once on this server (default 1,000; past it 503). */
+  readonly topologyMaxStreams?: number;
 }
 
 const defaultWebRoot = fileURLToPath(new URL('../../web/dist', import.meta.url));
@@ -289,7 +291,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
       topology,
       fleetTopology,
       changes: topologyChanges,
-      maxStreams: 1_000,
+      maxStreams: options.topologyMaxStreams ?? 1_000,
       closing: streamsClosing.signal,
       streamRefreshMs: options.topologyStreamRefreshMs ?? 15_000,
     });

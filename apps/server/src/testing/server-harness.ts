@@ -41,7 +41,7 @@ export async function startTestServer(
     /** Listen here instead of an ephemeral port (a restart that clients must find again). */
     listen?: string;
     /** Passed to startServer as they are (naming-check settings, stream refresh …). */
-    start?: Pick<StartOptions, 'namingChecks' | 'topologyStreamRefreshMs'>;
+    start?: Pick<StartOptions, 'namingChecks' | 'topologyStreamRefreshMs' | 'topologyMaxStreams'>;
   } = {},
 ): Promise<TestServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'linkmesh-server-'));
