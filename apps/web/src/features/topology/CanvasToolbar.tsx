@@ -60,7 +60,7 @@ export function CanvasToolbar({
         {generatedAt !== null && (
           <>
             {' '}
-            · numbers from <RelativeTime iso={generatedAt} />
+            · updated <RelativeTime iso={generatedAt} />
           </>
         )}
       </p>

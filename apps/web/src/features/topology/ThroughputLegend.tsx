@@ -58,8 +58,9 @@ function CollectorEntries() {
         </Entry>
         <Entry term="Step (processor)">
           <strong>out</strong>: <code>otelcol_processor_outgoing_items</code> records/s; <strong>in</strong>:{' '}
-          <code>otelcol_processor_incoming_items</code>; <strong>drop %</strong> ={' '}
-          <code>otelcol_processor_dropped_items</code> ÷ in × 100.
+          <code>otelcol_processor_incoming_items</code>; <strong>drop %</strong> = dropped ÷ in × 100, from
+          the step’s <code>otelcol_processor_dropped_*</code> counter, or (in − out) ÷ in on collectors that
+          no longer report one (v0.111 on).
         </Entry>
         <Entry term="Destination (exporter)">
           <strong>sent</strong>: <code>otelcol_exporter_sent_*</code> records/s; <strong>errors/s</strong>:{' '}

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { TopologyView } from '@linkmesh/contracts/topology-api';
+import type { FleetTopologyView, TopologyView } from '@linkmesh/contracts/topology-api';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { startTestServer, type TestServer } from '../../../../server/src/testing/server-harness.ts';
 import { FleetPage } from '../../app/testing/fleet.page.ts';
@@ -399,4 +399,43 @@ describe('topology canvas in headless Chromium', () => {
       `# ${view.nodes.length} nodes + ${pairs} edges: first elements drawn ${drawnMs} ms after navigation (elkjs layout ${layout.map((d) => d.toFixed(0)).join(', ')} ms); live updates ${durations.map((d) => d.toFixed(1)).join(', ')} ms (after the first ${atReadableZoom}, zoomed out to all), of which mapping ${mapping.map((d) => d.toFixed(1)).join(', ')} ms\n`,
     );
   });
+
+  it('shows the last day of throughput on the collector’s Overview', { skip }, async () => {
+    await topology.page.goto(`/collectors/${routed.collectorId}`);
+    const chart = topology.page.getByRole('region', { name: 'Throughput, last 24 hours' });
+    await chart
+      .getByRole('img', { name: /^Records\/s in, out and errors/ })
+      .locator('canvas')
+      .first()
+      .waitFor();
+    assert.match(await chart.innerText(), /in \(accepted\)/);
+    await shot('overview-day-chart');
+  });
+
+  it(
+    'draws the fleet: collectors, the destinations they share, and opens a collector’s canvas',
+    { skip },
+    async () => {
+      await topology.openFleet();
+      const response = await server.api('/api/v1/topology?window=15m');
+      assert.equal(response.status, 200);
+      const fleetView = (await response.json()) as FleetTopologyView;
+      const collector = topology.element(`Collector ${routedSpec.collector}`);
+      await collector.waitFor();
+      const names = fleetView.nodes.map(
+        (n) => `${n.kind === 'collector' ? 'Collector' : 'Destination'} ${n.name}`,
+      );
+      await topology.fitView();
+      await topology.page.waitForFunction(
+        (n) => document.querySelectorAll('.react-flow__node .element').length === n,
+        names.length,
+      );
+      assert.deepEqual(await topology.elementNames(), names.sort());
+      await shot('fleet');
+      const panel = await topology.openElement(`Collector ${routedSpec.collector}`, routedSpec.collector);
+      await panel.getByRole('link', { name: 'Open its canvas' }).click();
+      await topology.page.waitForURL(`**/collectors/${routed.collectorId}/topology`);
+      await topology.page.getByRole('region', { name: `Topology of ${routedSpec.collector}` }).waitFor();
+    },
+  );
 });
