@@ -106,7 +106,10 @@ describe('config graph', () => {
       'the same objects as the OTel rendering, no helper components',
     );
     const sources = graph.nodes.filter((n) => n.kind === 'source').map((n) => n.componentId);
-    assert.ok(sources.some((id) => id.startsWith('otelcol.receiver.prometheus.src_')), sources.join());
+    assert.ok(
+      sources.some((id) => id.startsWith('otelcol.receiver.prometheus.src_')),
+      sources.join(),
+    );
     assert.ok(!graph.nodes.some((n) => /^(prometheus\.scrape|loki\.write)\./.test(n.componentId)));
     assert.ok(
       graph.edges.every((e) => e.from !== e.to && graph.nodes.some((n) => n.componentId === e.to)),

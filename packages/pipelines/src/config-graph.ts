@@ -163,7 +163,7 @@ function mergeObjectComponents(graph: ConfigGraph): ConfigGraph {
   const representativeOf = new Map<string, GraphNode>();
   for (const members of groups.values()) {
     if (members.length < 2) continue;
-    const chosen = members.find((m) => m.componentId.startsWith('otelcol.')) ?? (members[0]);
+    const chosen = members.find((m) => m.componentId.startsWith('otelcol.')) ?? members[0];
     const merged: GraphNode = {
       ...chosen,
       kind: chosen.parsed.kind === 'source' ? 'source' : 'destination',
