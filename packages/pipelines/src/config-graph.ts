@@ -164,6 +164,7 @@ function mergeObjectComponents(graph: ConfigGraph): ConfigGraph {
   for (const members of groups.values()) {
     if (members.length < 2) continue;
     const chosen = members.find((m) => m.componentId.startsWith('otelcol.')) ?? members[0];
+    if (chosen === undefined) continue;
     const merged: GraphNode = {
       ...chosen,
       kind: chosen.parsed.kind === 'source' ? 'source' : 'destination',
