@@ -2,9 +2,16 @@
  * The HTTP half of `npm run bench:topology`: timed topology reads against a seeded server, each
  * next to a plain indexed read of the same rows in the same run, and the store's bytes.
  */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { sql, type Kysely } from 'kysely';
-import { maxThroughputRowsPerQuery } from '../apps/server/src/domain/telemetry/throughput.query.ts';
+import { systemClock } from '../apps/server/src/domain/shared/clock.ts';
+import {
+  maxThroughputRowsPerQuery,
+  ThroughputQuery,
+} from '../apps/server/src/domain/telemetry/throughput.query.ts';
 import type { Database } from '../apps/server/src/storage/schema.ts';
 import type { TestServer } from '../apps/server/src/testing/server-harness.ts';
 
@@ -51,18 +58,47 @@ export async function storeBytes(t: TestServer): Promise<number> {
   return (pages.rows[0]?.page_count ?? NaN) * (size.rows[0]?.page_size ?? NaN);
 }
 
+/**
+ * Runs `work` under the V8 CPU profiler when BENCH_PROFILE_DIR is set, writing
+ * `<dir>/topology-<name>.cpuprofile` (client and server share this process: the server's share is
+ * what `bench/cpuprofile-top.ts` shows under apps/server and its packages).
+ */
+export async function profiled<T>(name: string, work: () => Promise<T>): Promise<T> {
+  const dir = process.env.BENCH_PROFILE_DIR;
+  if (!dir) return work();
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 200 });
+  await session.post('Profiler.start');
+  try {
+    return await work();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(join(dir, `topology-${name}.cpuprofile`), JSON.stringify(profile));
+    session.disconnect();
+  }
+}
+
 export interface ReadFigures {
   readonly topology: Percentiles;
   /** `storage.throughput.listRows`: the SQL read plus JSON decode and unpacking into rows. */
   readonly listRows: Percentiles;
   /** The bare indexed SELECT of the same pushes, no decode: the baseline. */
   readonly plain: Percentiles;
+  /** `JSON.parse` of the selected pushes' sample texts alone. */
+  readonly parse: Percentiles;
+  /** `ThroughputQuery.components` in this process: listRows plus the per-series rate math. */
+  readonly components: Percentiles;
   readonly elements: { min: number; mean: number; max: number };
   readonly pushesPerRead: number;
   readonly rowsPerRead: number;
   /** Config renders the reads caused (`linkmesh_config_renders_total` before and after). */
   readonly renders: number;
   readonly failures: number;
+  /** Reads whose rows the 50,000-row limit cut (fewer pushes than the window holds), and the shortest span kept. */
+  readonly cutReads: number;
+  readonly shortestSpanHours: number;
 }
 
 async function metricTotal(t: TestServer, name: string): Promise<number> {
@@ -83,7 +119,14 @@ async function metricTotal(t: TestServer, name: string): Promise<number> {
 export async function measureCollectorReads(
   t: TestServer,
   ids: readonly string[],
-  options: { window: '15m' | '24h'; requests: number; warmup: number; seed: number },
+  options: {
+    window: '15m' | '24h';
+    requests: number;
+    warmup: number;
+    seed: number;
+    /** Reads after which the in-process breakdown (parse, components) is no longer taken. */
+    breakdownReads: number;
+  },
 ): Promise<ReadFigures> {
   const windowMs = options.window === '15m' ? 15 * 60_000 : 86_400_000;
   const random = seededRandom(options.seed);
@@ -91,10 +134,15 @@ export async function measureCollectorReads(
   const topology: number[] = [];
   const listRows: number[] = [];
   const plain: number[] = [];
+  const parse: number[] = [];
+  const components: number[] = [];
+  const query = new ThroughputQuery(t.server.storage, systemClock);
   const elements: number[] = [];
   let pushes = 0;
   let rows = 0;
   let failures = 0;
+  let cutReads = 0;
+  let shortestSpanHours = Infinity;
   const rendersBefore = await metricTotal(t, 'linkmesh_config_renders_total');
   for (let i = 0; i < options.warmup + options.requests; i++) {
     const id = ids[Math.floor(random() * ids.length)] ?? '';
@@ -120,6 +168,14 @@ export async function measureCollectorReads(
     const plainMs = performance.now() - started;
 
     if (!counted) continue;
+    if (topology.length < options.breakdownReads) {
+      started = performance.now();
+      for (const push of selected.rows) JSON.parse(push.samples);
+      parse.push(performance.now() - started);
+      started = performance.now();
+      await query.components(id, { windowMs, buckets: 30 });
+      components.push(performance.now() - started);
+    }
     topology.push(topologyMs);
     listRows.push(listRowsMs);
     plain.push(plainMs);
@@ -127,12 +183,20 @@ export async function measureCollectorReads(
     elements.push((body.nodes?.length ?? 0) + pairs);
     pushes += selected.rows.length;
     rows += listed.length;
+    const kept = new Set(listed.map((r) => r.receivedAtMs));
+    if (kept.size < selected.rows.length) cutReads += 1;
+    const oldest = listed[0]?.receivedAtMs;
+    const newest = listed[listed.length - 1]?.receivedAtMs;
+    if (oldest !== undefined && newest !== undefined)
+      shortestSpanHours = Math.min(shortestSpanHours, (newest - oldest) / 3_600_000);
   }
   const rendersAfter = await metricTotal(t, 'linkmesh_config_renders_total');
   return {
     topology: percentiles(topology),
     listRows: percentiles(listRows),
     plain: percentiles(plain),
+    parse: percentiles(parse),
+    components: percentiles(components),
     elements: {
       min: Math.min(...elements),
       mean: elements.reduce((a, b) => a + b, 0) / Math.max(1, elements.length),
@@ -142,6 +206,8 @@ export async function measureCollectorReads(
     rowsPerRead: rows / Math.max(1, topology.length),
     renders: rendersAfter - rendersBefore,
     failures,
+    cutReads,
+    shortestSpanHours,
   };
 }
 

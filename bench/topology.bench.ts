@@ -18,9 +18,11 @@
  *   cost of one live update, next to the same page with nothing to draw.
  *
  * Options: `--collectors N` (BENCH_COLLECTORS, 10000), `--day-collectors N`
- * (BENCH_DAY_COLLECTORS, collectors ÷ 10), `--requests N` (BENCH_REQUESTS, 300),
+ * (BENCH_DAY_COLLECTORS, collectors ÷ 10), `--requests N` (BENCH_REQUESTS, 300: 15 m reads),
+ * `--day-requests N` (BENCH_DAY_REQUESTS, 200: 24 h reads, ~1 s each),
  * `--fleet-requests N` (BENCH_FLEET_REQUESTS, 50), `--loads N` (BENCH_LOADS, 10),
- * `--updates N` (BENCH_UPDATES, 10), `--postgres`, `--no-browser`, `--rebuild-web`.
+ * `--updates N` (BENCH_UPDATES, 10), `--postgres`, `--no-browser`, `--rebuild-web`;
+ * BENCH_PROFILE_DIR=<dir> writes a CPU profile of each read phase there.
  */
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
@@ -32,6 +34,7 @@ import { renderedConfig, seedFleet, type SeededFleet } from './topology-fleet.ts
 import {
   measureCollectorReads,
   measureFleetView,
+  profiled,
   seededRandom,
   storeBytes,
   type FleetFigures,
@@ -44,6 +47,7 @@ const { values: args } = parseArgs({
     collectors: { type: 'string' },
     'day-collectors': { type: 'string' },
     requests: { type: 'string' },
+    'day-requests': { type: 'string' },
     'fleet-requests': { type: 'string' },
     loads: { type: 'string' },
     updates: { type: 'string' },
@@ -61,6 +65,9 @@ const dayCollectors = numberOption(
   Math.floor(collectorCount / 10),
 );
 const requests = numberOption(args.requests, 'BENCH_REQUESTS', 300);
+const dayRequests = numberOption(args['day-requests'], 'BENCH_DAY_REQUESTS', 200);
+/** Reads of each window that also time the in-process breakdown (parse, rate math). */
+const breakdownReads = 60;
 const fleetRequests = numberOption(args['fleet-requests'], 'BENCH_FLEET_REQUESTS', 50);
 const loads = numberOption(args.loads, 'BENCH_LOADS', 10);
 const updates = numberOption(args.updates, 'BENCH_UPDATES', 10);
@@ -90,7 +97,10 @@ function fleetViewCommit(): string {
 
 function machine(): string {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-  return `${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${dialect === 'postgres' ? 'PostgreSQL' : 'SQLite'}`;
+  return `${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${dialect === 'postgres' ? 'PostgreSQL' : 'SQLite'}; load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')} (shared cores: other work moves the figures)`;
 }
 
 interface Results {
@@ -119,7 +129,7 @@ async function measureServer(t: TestServer): Promise<Omit<Results, 'browser' | '
   const pick = (from: readonly string[], n: number) =>
     Array.from({ length: Math.min(n, from.length) }, () => from[Math.floor(random() * from.length)] ?? '');
   const sample15m = [...new Set(pick(all, requests))];
-  const sample24h = [...new Set(pick(day, requests))];
+  const sample24h = [...new Set(pick(day, dayRequests))];
   const primeStarted = performance.now();
   for (const id of new Set([...sample15m, ...sample24h])) await renderedConfig(t, id);
   log(
@@ -127,20 +137,27 @@ async function measureServer(t: TestServer): Promise<Omit<Results, 'browser' | '
   );
 
   log(`15 m reads …`);
-  const reads15m = await measureCollectorReads(t, sample15m, {
-    window: '15m',
-    requests,
-    warmup: 20,
-    seed: 1,
-  });
+  const reads15m = await profiled('15m', () =>
+    measureCollectorReads(t, sample15m, { window: '15m', requests, warmup: 20, seed: 1, breakdownReads }),
+  );
   log(`24 h reads …`);
   const reads24h =
     sample24h.length > 0
-      ? await measureCollectorReads(t, sample24h, { window: '24h', requests, warmup: 10, seed: 2 })
+      ? await profiled('24h', () =>
+          measureCollectorReads(t, sample24h, {
+            window: '24h',
+            requests: dayRequests,
+            warmup: 10,
+            seed: 2,
+            breakdownReads,
+          }),
+        )
       : undefined;
   log(`fleet view …`);
   const fleetViewNote = fleetViewCommit();
-  const fleetView = await measureFleetView(t, { requests: fleetRequests, warmup: 3 });
+  const fleetView = await profiled('fleet', () =>
+    measureFleetView(t, { requests: fleetRequests, warmup: 3 }),
+  );
   return {
     fleet,
     bytesPerCollectorDay: bytes / fleet.collectorDays,
@@ -166,10 +183,22 @@ function readRows(name: string, goalMs: number, r: ReadFigures): string[] {
       `${ratio(r.topology.p50, r.plain.p50)} / ${ratio(r.topology.p99, r.plain.p99)} the plain read`,
     ]),
     row([
-      `${name}: listRows, same rows (SQL + decode)`,
+      `${name}: in process, rows + rate math (ThroughputQuery.components; first ${r.components.count} reads)`,
+      p(r.components),
+      '',
+      `${ratio(r.components.p50, r.plain.p50)} / ${ratio(r.components.p99, r.plain.p99)}`,
+    ]),
+    row([
+      `${name}: in process, rows only (listRows: SQL + decode + unpack)`,
       p(r.listRows),
       '',
       `${ratio(r.listRows.p50, r.plain.p50)} / ${ratio(r.listRows.p99, r.plain.p99)}`,
+    ]),
+    row([
+      `${name}: JSON.parse of the same sample texts alone (first ${r.parse.count} reads)`,
+      p(r.parse),
+      '',
+      `${ratio(r.parse.p50, r.plain.p50)} / ${ratio(r.parse.p99, r.plain.p99)}`,
     ]),
     row([`${name}: plain indexed SELECT, same rows (baseline)`, p(r.plain), '', '1×']),
     row([
@@ -177,6 +206,12 @@ function readRows(name: string, goalMs: number, r: ReadFigures): string[] {
       `${r.pushesPerRead.toFixed(0)} pushes, ${r.rowsPerRead.toFixed(0)} rows, ${r.elements.min}–${r.elements.max} elements (mean ${r.elements.mean.toFixed(1)})`,
       `${r.topology.count} reads, ${r.failures} failed`,
       `${r.renders} config renders`,
+    ]),
+    row([
+      `${name}: reads cut by the 50,000-row limit`,
+      `${r.cutReads} of ${r.topology.count}`,
+      '',
+      `shortest span kept ${r.shortestSpanHours.toFixed(1)} h`,
     ]),
   ];
 }
