@@ -1,12 +1,18 @@
-import { useEffect } from 'react';
+import { lazy, Suspense, useEffect } from 'react';
 import { Link } from '../components/Link.tsx';
 import { CollectorDetailPage } from '../features/collector/CollectorDetailPage.tsx';
 import { CollectorsPage } from '../features/fleet/CollectorsPage.tsx';
 import { ObjectEditorPage } from '../features/pipelines/ObjectEditorPage.tsx';
 import { ObjectListPage } from '../features/pipelines/ObjectListPage.tsx';
 import { SettingsPage } from '../features/settings/SettingsPage.tsx';
-import { FleetTopologyPage } from '../features/topology/FleetTopologyPage.tsx';
 import { navigate, type Route } from './router.ts';
+
+/** The canvas (React Flow, elkjs) loads with the first topology page opened, not with the app. */
+const FleetTopologyPage = lazy(() =>
+  import('../features/topology/FleetTopologyPage.tsx').then((module) => ({
+    default: module.FleetTopologyPage,
+  })),
+);
 
 /** The page for a route, once signed in. */
 export function RoutePage({ route }: { route: Route }) {
@@ -20,7 +26,11 @@ export function RoutePage({ route }: { route: Route }) {
     case 'collector':
       return <CollectorDetailPage id={route.id} tab={route.tab} />;
     case 'topology':
-      return <FleetTopologyPage />;
+      return (
+        <Suspense fallback={<p className="muted">Loading the topology…</p>}>
+          <FleetTopologyPage />
+        </Suspense>
+      );
     case 'settings':
       return <SettingsPage />;
     case 'objects':

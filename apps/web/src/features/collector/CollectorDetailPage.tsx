@@ -1,3 +1,4 @@
+import { lazy, Suspense } from 'react';
 import { getCollector } from '../../api/collectors.api.ts';
 import { useResource } from '../../api/resource.hook.ts';
 import { collectorPath, navigate, type CollectorTab } from '../../app/router.ts';
@@ -5,11 +6,15 @@ import { ErrorNotice } from '../../components/ErrorNotice.tsx';
 import { Link } from '../../components/Link.tsx';
 import { StatusBadge } from '../../components/StatusBadge.tsx';
 import { Tabs } from '../../components/Tabs.tsx';
-import { CollectorTopology } from '../topology/CollectorTopology.tsx';
 import { CollectorComponents } from './CollectorComponents.tsx';
 import { CollectorConfig } from './CollectorConfig.tsx';
 import { CollectorEvents } from './CollectorEvents.tsx';
 import { CollectorOverview } from './CollectorOverview.tsx';
+
+/** The canvas (React Flow, elkjs) loads with the first topology page opened, not with the app. */
+const CollectorTopology = lazy(() =>
+  import('../topology/CollectorTopology.tsx').then((module) => ({ default: module.CollectorTopology })),
+);
 
 const tabs = [
   { key: 'overview', label: 'Overview' },
@@ -48,7 +53,11 @@ export function CollectorDetailPage({ id, tab }: { id: string; tab: CollectorTab
             onSelect={(next) => navigate(collectorPath(id, next), { replace: true })}
           >
             {tab === 'overview' && <CollectorOverview collector={collector.data} />}
-            {tab === 'topology' && <CollectorTopology collectorId={id} name={collector.data.name} />}
+            {tab === 'topology' && (
+              <Suspense fallback={<p className="muted">Loading the topology…</p>}>
+                <CollectorTopology collectorId={id} name={collector.data.name} />
+              </Suspense>
+            )}
             {tab === 'components' && (
               <CollectorComponents collector={collector.data} onRefreshCollector={collector.reload} />
             )}

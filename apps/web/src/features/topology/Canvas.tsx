@@ -56,7 +56,7 @@ export const Canvas = memo(function Canvas({ label, shape, positions, selection,
             id: node.id,
             type: 'element',
             position,
-            // Fixed sizes: elements not yet drawn (out of view) still count for the mini-map and fit.
+            // Fixed sizes: the mini-map and fit know every element's box before React Flow measures it.
             width: nodeWidthPx,
             height: nodeHeightPx,
             data: noData,
@@ -117,7 +117,6 @@ export const Canvas = memo(function Canvas({ label, shape, positions, selection,
         colorMode="system"
         onInit={onInit}
         fitViewOptions={fitViewOptions}
-        onlyRenderVisibleElements
         minZoom={0.1}
         nodesDraggable={false}
         nodesConnectable={false}

@@ -34,20 +34,19 @@ export function CollectorTopology({ collectorId, name }: { collectorId: string; 
       collectorId={collectorId}
       notice={diagnosis !== null && <DiagnosisNotice diagnosis={diagnosis} />}
       empty={
-        <>
-          {diagnosis !== null ? (
-            <DiagnosisNotice diagnosis={diagnosis} />
-          ) : (
-            <p>Nothing to draw: the config this collector runs has no pipeline LinkMesh can read.</p>
-          )}
-          <p className="muted">
-            A <Link href="/pipelines/routes">route</Link> that targets this collector, or a group it belongs
-            to, gives it a pipeline to draw.
+        diagnosis !== null ? (
+          <DiagnosisNotice diagnosis={diagnosis} />
+        ) : (
+          <p>
+            Nothing to draw: the config this collector runs has no pipeline LinkMesh can read. A{' '}
+            <Link href="/pipelines/routes">route</Link> that targets it, or a group it belongs to, gives it
+            one.
           </p>
-        </>
+        )
       }
       toolbar={
-        view !== null && (
+        view !== null &&
+        view.nodes.length > 0 && (
           <p className="hint" title={view.configHash === null ? undefined : `Config ${view.configHash}`}>
             {graphSource[view.source]}
           </p>

@@ -7,9 +7,10 @@ import { RelativeTime } from '../../components/RelativeTime.tsx';
  */
 export function DiagnosisNotice({ diagnosis }: { diagnosis: TopologyDiagnosis }) {
   if (diagnosis.code === 'ok' && diagnosis.mismatches.length === 0) return null;
+  // No prefix for an empty graph: the server's sentence already says there is nothing to draw.
   const scope =
     diagnosis.code === 'no_pipelines'
-      ? 'Nothing to draw'
+      ? null
       : diagnosis.numbers === 'none'
         ? 'No throughput numbers'
         : diagnosis.numbers === 'some'
@@ -18,7 +19,8 @@ export function DiagnosisNotice({ diagnosis }: { diagnosis: TopologyDiagnosis })
   return (
     <section className={`diagnosis diagnosis-${diagnosis.numbers}`} aria-label="Why numbers are missing">
       <p>
-        <strong>{scope}:</strong> {diagnosis.message}
+        {scope !== null && <strong>{scope}: </strong>}
+        {diagnosis.message}
       </p>
       {diagnosis.nextStep !== null && (
         <p>

@@ -87,13 +87,15 @@ function Numbers({ facts }: { facts: NodeFacts }) {
           <strong>{records(facts.recordsPerSec)}</strong>{' '}
           <span className="muted">{rateVerb[facts.kind]}</span>
         </span>
-        <Sparkline
-          values={facts.sparkline}
-          label={`${facts.name}, records/s over the window`}
-          format={perSecond}
-          width={84}
-          height={20}
-        />
+        {facts.sparkline.some((value) => value !== null) && (
+          <Sparkline
+            values={facts.sparkline}
+            label={`${facts.name}, records/s over the window`}
+            format={perSecond}
+            width={84}
+            height={20}
+          />
+        )}
       </div>
       {facts.missing !== null ? (
         <p className="element-missing" title={facts.missing}>

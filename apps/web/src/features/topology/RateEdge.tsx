@@ -1,14 +1,14 @@
 import { BaseEdge, EdgeLabelRenderer, getBezierPath, type Edge, type EdgeProps } from '@xyflow/react';
 import { memo } from 'react';
-import { useEdgeFacts, useThroughputOn, useZoomedOut } from './canvas.context.ts';
+import { useEdgeFacts, useEdgeTone, useThroughputOn, useZoomedOut } from './canvas.context.ts';
 import { EdgeLabel } from './EdgeLabel.tsx';
 
 export type RateEdgeType = Edge<Record<string, never>, 'rate'>;
 
 /**
  * React Flow's edge for every connection: a curve, tinted with the throughput switch on, and
- * its label in the HTML layer (none when zoomed out past reading distance). Like the nodes it
- * reads its own facts by ID.
+ * its label in the HTML layer (none when zoomed out past reading distance). The curve listens
+ * to its tone only and the label to its facts, so a new rate re-renders just the label.
  */
 export const RateEdge = memo(function RateEdge({
   id,
@@ -20,9 +20,8 @@ export const RateEdge = memo(function RateEdge({
   targetPosition,
   markerEnd,
 }: EdgeProps<RateEdgeType>) {
-  const facts = useEdgeFacts(id);
+  const tone = useEdgeTone(id);
   const throughputOn = useThroughputOn();
-  const zoomedOut = useZoomedOut();
   const [path, labelX, labelY] = getBezierPath({
     sourceX,
     sourceY,
@@ -31,25 +30,31 @@ export const RateEdge = memo(function RateEdge({
     sourcePosition,
     targetPosition,
   });
-  const tone = throughputOn && facts !== undefined ? facts.tone : 'plain';
   return (
     <>
       <BaseEdge
         id={id}
         path={path}
         {...(markerEnd === undefined ? {} : { markerEnd })}
-        className={`rate-edge rate-edge-${tone}`}
+        className={`rate-edge rate-edge-${throughputOn ? (tone ?? 'plain') : 'plain'}`}
       />
-      {throughputOn && !zoomedOut && facts !== undefined && (
-        <EdgeLabelRenderer>
-          <div
-            className="edge-label-anchor nodrag nopan"
-            style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }}
-          >
-            <EdgeLabel facts={facts} />
-          </div>
-        </EdgeLabelRenderer>
-      )}
+      {throughputOn && <LiveLabel id={id} x={labelX} y={labelY} />}
     </>
+  );
+});
+
+const LiveLabel = memo(function LiveLabel({ id, x, y }: { id: string; x: number; y: number }) {
+  const facts = useEdgeFacts(id);
+  const zoomedOut = useZoomedOut();
+  if (zoomedOut || facts === undefined) return null;
+  return (
+    <EdgeLabelRenderer>
+      <div
+        className="edge-label-anchor nodrag nopan"
+        style={{ transform: `translate(-50%, -50%) translate(${x}px, ${y}px)` }}
+      >
+        <EdgeLabel facts={facts} />
+      </div>
+    </EdgeLabelRenderer>
   );
 });

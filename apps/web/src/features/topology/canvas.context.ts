@@ -35,6 +35,13 @@ export function useEdgeFacts(id: string): EdgeFacts | undefined {
   return useSyncExternalStore(subscribe, () => store.edge(id));
 }
 
+/** An edge's tone alone: its curve re-renders when the tint changes, not with every rate. */
+export function useEdgeTone(id: string): EdgeFacts['tone'] | undefined {
+  const { store } = useCanvasSettings();
+  const subscribe = useCallback((listener: () => void) => store.subscribe(id, listener), [store, id]);
+  return useSyncExternalStore(subscribe, () => store.edge(id)?.tone);
+}
+
 /** Below this zoom the canvas draws each element's name and main rate only, and no edge labels. */
 export const detailZoom = 0.45;
 
