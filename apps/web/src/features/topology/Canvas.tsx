@@ -12,7 +12,7 @@ import {
   type NodeMouseHandler,
   type OnInit,
 } from '@xyflow/react';
-import { memo, useEffect, useMemo, useRef } from 'react';
+import { memo, useEffect, useMemo, useRef, type KeyboardEvent } from 'react';
 import type { Positions } from './canvas.layout.ts';
 import { kindLabel } from './canvas.format.ts';
 import { nodeHeightPx, nodeWidthPx, type CanvasModel } from './canvas.types.ts';
@@ -98,6 +98,14 @@ export const Canvas = memo(function Canvas({ label, shape, positions, selection,
     // Only the first layout sets the viewport: later ones keep where the operator looked.
     [],
   );
+  /** Enter or Space on a focused element opens it, like a click (React Flow only selects it). */
+  const openFocused = (event: KeyboardEvent<HTMLDivElement>) => {
+    if (event.key !== 'Enter' && event.key !== ' ') return;
+    const id = (event.target as Element).closest('.react-flow__node')?.getAttribute('data-id');
+    if (id === null || id === undefined) return;
+    event.preventDefault();
+    onSelect({ type: 'node', id });
+  };
   const onNodeClick = useMemo<NodeMouseHandler>(
     () => (_, node) => onSelect({ type: 'node', id: node.id }),
     [onSelect],
@@ -108,7 +116,7 @@ export const Canvas = memo(function Canvas({ label, shape, positions, selection,
   );
 
   return (
-    <div className="canvas" role="region" aria-label={label} ref={host}>
+    <div className="canvas" role="region" aria-label={label} ref={host} onKeyDown={openFocused}>
       <ReactFlow
         nodes={nodes}
         edges={edges}

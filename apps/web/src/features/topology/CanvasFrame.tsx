@@ -1,4 +1,4 @@
-import { useCallback, useMemo, useState, type ReactNode } from 'react';
+import { useCallback, useMemo, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { ErrorNotice } from '../../components/ErrorNotice.tsx';
 import { Canvas, type CanvasSelection } from './Canvas.tsx';
 import { CanvasContext, type CanvasSettings } from './canvas.context.ts';
@@ -54,10 +54,16 @@ export function CanvasFrame({
     if (open) setSelection(null);
   };
 
+  const closeOnEscape = (event: KeyboardEvent<HTMLDivElement>) => {
+    if (event.key !== 'Escape') return;
+    setSelection(null);
+    setLegendOpen(false);
+  };
+
   const { shape } = canvas;
   return (
     <CanvasContext value={settings}>
-      <div className="canvas-frame">
+      <div className="canvas-frame" onKeyDown={closeOnEscape}>
         <CanvasToolbar
           throughputOn={throughputOn}
           onThroughputChange={setThroughputOn}

@@ -3,6 +3,7 @@ import { useMemo, type ReactNode } from 'react';
 import { getTopologyNode } from '../../api/topology.api.ts';
 import { useResource } from '../../api/resource.hook.ts';
 import { ErrorNotice } from '../../components/ErrorNotice.tsx';
+import { quantity } from '../../components/format.ts';
 import { Link } from '../../components/Link.tsx';
 import { RelativeTime } from '../../components/RelativeTime.tsx';
 import { TimeChart, type TimeSeries } from '../../components/TimeChart.tsx';
@@ -84,7 +85,7 @@ function CurrentNumbers({ facts }: { facts: NodeFacts }) {
         <Row term="Queue">
           {facts.queue.size === null
             ? 'not reported'
-            : `${facts.queue.size} / ${facts.queue.capacity ?? '?'}${facts.queue.fraction === null ? '' : ` (${percentText(facts.queue.fraction * 100)})`}`}
+            : `${quantity(facts.queue.size, '', 0)} / ${facts.queue.capacity === null ? '?' : quantity(facts.queue.capacity, '', 0)}${facts.queue.fraction === null ? '' : ` (${percentText(facts.queue.fraction * 100)})`}`}
         </Row>
       )}
       {facts.href !== null && (
@@ -134,7 +135,7 @@ function History({ detail }: { detail: TopologyNodeDetailView }) {
         detail.series.map((s) => (
           <table
             key={`${s.componentId}:${s.signal}`}
-            className="counters"
+            className="raw-counters"
             aria-label={`Counters of ${s.componentId} ${s.signal}`}
           >
             <caption>
