@@ -19,6 +19,7 @@ import { nextRateSummary, type RateSummary } from '../apps/server/src/domain/tel
 import type { ThroughputBatch } from '../apps/server/src/domain/telemetry/throughput.store.ts';
 import { decodeMetricsProtobuf } from '../apps/server/src/protocols/otlp/otlp-protobuf.decoder.ts';
 import type { TestServer } from '../apps/server/src/testing/server-harness.ts';
+import { apiRetrying } from './topology-measure.ts';
 import { SimCollector } from '../tools/sim/src/sim-collector.ts';
 import { simPipelineFromConfig } from '../tools/sim/src/sim-pipeline.ts';
 
@@ -155,7 +156,7 @@ async function seedCollectors(api: Api, size: FleetSize, parallel: number): Prom
 
 /** The rendered config of a collector, as `GET /collectors/{id}/config` shows it (renders it once). */
 export async function renderedConfig(t: TestServer, collectorId: string): Promise<string> {
-  const response = await t.api(`/api/v1/collectors/${collectorId}/config`);
+  const response = await apiRetrying(t, `/api/v1/collectors/${collectorId}/config`);
   if (!response.ok) throw new Error(`config of ${collectorId}: ${response.status}`);
   const body = (await response.json()) as { rendered: { content: string } | null };
   if (!body.rendered) throw new Error(`collector ${collectorId} has no rendered config`);

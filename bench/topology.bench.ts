@@ -10,7 +10,8 @@
  * - `GET /collectors/{id}/topology?window=15m` on random collectors and `?window=24h` on random
  *   ones of the 1,000 with a day of data; after each, the same rows read by `listRows` (what the
  *   topology reads: SQL + JSON decode) and by a plain indexed SELECT (the baseline; ratio);
- * - `GET /topology` (the fleet view), next to a plain read of every stored rate summary — or a
+ * - `GET /topology` (the fleet view), next to a plain read of every collector joined with its rate
+ *   summary (what the view reads) — or a
  *   line saying the server does not serve it yet;
  * - the store's bytes per collector-day (SQLite: the file's logical size before and after the
  *   rows; PostgreSQL: `pg_total_relation_size('component_throughput')`);
@@ -244,7 +245,7 @@ function report(results: Results): string {
     );
     lines.push(
       row([
-        `fleet view: plain SELECT of every rate summary (baseline)`,
+        `fleet view: plain SELECT of every collector ⟕ its rate summary (baseline)`,
         `${ms(f.plain.p50)} / ${ms(f.plain.p99)}`,
         '',
         '1×',
