@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createOpAMPClient, RemoteConfigStatuses } from '@elastic/opamp-client-node';
 import { RemoteConfigStatuses as AlloyStatuses } from '@linkmesh/contracts/gen/collector/v1/collector_pb';
-import { AgentCapabilities } from '@linkmesh/contracts/gen/opamp/v1/opamp_pb';
 import type { DestinationView, RenderPreviewView, RouteView } from '@linkmesh/contracts/pipelines-api';
 import { destinationLabel, sourceLabel } from '@linkmesh/pipelines/component-ids';
 import { alloyClient } from '../../../testing/alloy-client.ts';
+import { startOpampClientAgent } from '../../../testing/opamp-client-agent.ts';
 import { startTestServer, type TestServer } from '../../../testing/server-harness.ts';
 
 /** A credential no API answer or log line may ever hold. */
@@ -98,44 +97,16 @@ describe('pipelines: objects, routes, rendering and delivery', () => {
     const { token } = (
       await api<{ token: string }>('/api/v1/enrollment-tokens', { method: 'POST', json: {} })
     ).body;
-    const received: Array<{ body: string; hash: Uint8Array }> = [];
-    const client = createOpAMPClient({
-      endpoint: `${t.url}/v1/opamp`,
-      headers: { Authorization: `Bearer ${token}` },
-      capabilities: BigInt(
-        AgentCapabilities.AgentCapabilities_AcceptsRemoteConfig |
-          AgentCapabilities.AgentCapabilities_ReportsRemoteConfig,
-      ),
-      heartbeatIntervalSeconds: 0.2,
-      onMessage: (data: unknown) => {
-        const remote = (
-          data as {
-            remoteConfig?: {
-              configHash: Uint8Array;
-              config?: { configMap: Record<string, { body: Uint8Array }> };
-            };
-          }
-        ).remoteConfig;
-        if (!remote) return;
-        const body = Buffer.from(remote.config?.configMap['']?.body ?? new Uint8Array()).toString();
-        received.push({ body, hash: remote.configHash });
-        const broken = body.includes('debug/dst_');
-        client.setRemoteConfigStatus({
-          status: broken
-            ? RemoteConfigStatuses.RemoteConfigStatuses_FAILED
-            : RemoteConfigStatuses.RemoteConfigStatuses_APPLIED,
-          lastRemoteConfigHash: remote.configHash,
-          errorMessage: broken
-            ? `debug exporter not allowed on this host (exporter headers: X-Vendor-Key=${secret})`
-            : '',
-        });
-      },
+    const agent = startOpampClientAgent({
+      url: t.url,
+      enrollmentToken: token,
+      hostname: 'pipelines-agent',
+      verdict: (body) =>
+        body.includes('debug/dst_')
+          ? `debug exporter not allowed on this host (exporter headers: X-Vendor-Key=${secret})`
+          : undefined,
     });
-    client.setAgentDescription({
-      identifyingAttributes: { 'service.name': 'otelcol-contrib', 'service.version': '0.135.0' },
-      nonIdentifyingAttributes: { 'host.name': 'pipelines-agent', 'os.type': 'linux' },
-    });
-    client.start();
+    const received = agent.received;
     try {
       const otelId = await waitUntil(
         'the OpAMP collector',
@@ -308,7 +279,7 @@ describe('pipelines: objects, routes, rendering and delivery', () => {
       const again = await alloyClient(t.url, bearer).getConfig({ id: 'edge', hash: '' });
       assert.ok(again.content.includes(secret), 'the kept secret is still rendered');
     } finally {
-      await client.shutdown();
+      await agent.shutdown();
     }
   });
 

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createOpAMPClient, RemoteConfigStatuses } from '@elastic/opamp-client-node';
 import { RemoteConfigStatuses as AlloyStatuses } from '@linkmesh/contracts/gen/collector/v1/collector_pb';
-import { AgentCapabilities } from '@linkmesh/contracts/gen/opamp/v1/opamp_pb';
 import { diagnosisCodes, type DiagnosisCode, type TopologyView } from '@linkmesh/contracts/topology-api';
 import { destinationLabel, routeStepLabel, sourceLabel } from '@linkmesh/pipelines/component-ids';
 import { gaugeRequest } from '../../otlp/testing/otlp-json.ts';
 import { alloyClient } from '../../../testing/alloy-client.ts';
+import { startOpampClientAgent } from '../../../testing/opamp-client-agent.ts';
 import { SdkCollector } from '../../../testing/otel-sdk-collector.ts';
 import { startTestServer, type TestServer } from '../../../testing/server-harness.ts';
 
@@ -158,33 +157,9 @@ describe('topology diagnosis: every code through a real flow', () => {
 
   it('no_own_metrics_offer: an OpAMP agent without ReportsOwnMetrics, routed', async () => {
     const { token } = await post<{ token: string }>('/api/v1/enrollment-tokens');
-    let firstConfig: () => void = () => undefined;
-    const registered = new Promise<void>((resolve) => (firstConfig = resolve));
-    const client = createOpAMPClient({
-      endpoint: `${t.url}/v1/opamp`,
-      headers: { Authorization: `Bearer ${token}` },
-      capabilities: BigInt(
-        AgentCapabilities.AgentCapabilities_AcceptsRemoteConfig |
-          AgentCapabilities.AgentCapabilities_ReportsRemoteConfig,
-      ),
-      heartbeatIntervalSeconds: 0.2,
-      onMessage: (data: unknown) => {
-        const remote = (data as { remoteConfig?: { configHash: Uint8Array } }).remoteConfig;
-        if (!remote) return;
-        client.setRemoteConfigStatus({
-          status: RemoteConfigStatuses.RemoteConfigStatuses_APPLIED,
-          lastRemoteConfigHash: remote.configHash,
-        });
-        firstConfig();
-      },
-    });
-    client.setAgentDescription({
-      identifyingAttributes: { 'service.name': 'otelcol-contrib', 'service.version': '0.135.0' },
-      nonIdentifyingAttributes: { 'host.name': 'no-offer-agent', 'os.type': 'linux' },
-    });
-    client.start();
-    stopAgent = () => client.shutdown();
-    await registered; // the server sends its first config once the collector record exists
+    const agent = startOpampClientAgent({ url: t.url, enrollmentToken: token, hostname: 'no-offer-agent' });
+    stopAgent = () => agent.shutdown();
+    await agent.firstConfig; // the server sends its first config once the collector record exists
     const { items } = await api<{ items: Array<{ id: string; hostname: string | null }> }>(
       '/api/v1/collectors',
     );

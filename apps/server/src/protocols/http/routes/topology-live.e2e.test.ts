@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createOpAMPClient, RemoteConfigStatuses } from '@elastic/opamp-client-node';
 import { RemoteConfigStatuses as AlloyStatuses } from '@linkmesh/contracts/gen/collector/v1/collector_pb';
-import { AgentCapabilities } from '@linkmesh/contracts/gen/opamp/v1/opamp_pb';
 import type {
   ThroughputChartView,
   TopologyNodeDetailView,
@@ -11,6 +9,7 @@ import type {
 } from '@linkmesh/contracts/topology-api';
 import { destinationLabel, routeStepLabel, sourceLabel } from '@linkmesh/pipelines/component-ids';
 import { alloyClient } from '../../../testing/alloy-client.ts';
+import { startOpampClientAgent, type ReceivedConfig } from '../../../testing/opamp-client-agent.ts';
 import { SdkCollector } from '../../../testing/otel-sdk-collector.ts';
 import { startTestServer, type TestServer } from '../../../testing/server-harness.ts';
 import { openTopologyStream, type TopologyStream } from '../../../testing/topology-stream.ts';
@@ -70,38 +69,9 @@ describe('topology: rates on the rendered graph, live updates and naming mismatc
   /** An OpAMP agent (the real client) that applies every config it is given. */
   const startAgent = async (hostname: string) => {
     const { token } = await post<{ token: string }>('/api/v1/enrollment-tokens');
-    const received: string[] = [];
-    const client = createOpAMPClient({
-      endpoint: `${t.url}/v1/opamp`,
-      headers: { Authorization: `Bearer ${token}` },
-      capabilities: BigInt(
-        AgentCapabilities.AgentCapabilities_AcceptsRemoteConfig |
-          AgentCapabilities.AgentCapabilities_ReportsRemoteConfig,
-      ),
-      heartbeatIntervalSeconds: 0.2,
-      onMessage: (data: unknown) => {
-        const remote = (
-          data as {
-            remoteConfig?: {
-              configHash: Uint8Array;
-              config?: { configMap: Record<string, { body: Uint8Array }> };
-            };
-          }
-        ).remoteConfig;
-        if (!remote) return;
-        received.push(Buffer.from(remote.config?.configMap['']?.body ?? new Uint8Array()).toString());
-        client.setRemoteConfigStatus({
-          status: RemoteConfigStatuses.RemoteConfigStatuses_APPLIED,
-          lastRemoteConfigHash: remote.configHash,
-        });
-      },
-    });
-    client.setAgentDescription({
-      identifyingAttributes: { 'service.name': 'otelcol-contrib', 'service.version': '0.135.0' },
-      nonIdentifyingAttributes: { 'host.name': hostname, 'os.type': 'linux' },
-    });
-    client.start();
-    stopAgent = () => client.shutdown();
+    const agent = startOpampClientAgent({ url: t.url, enrollmentToken: token, hostname });
+    stopAgent = () => agent.shutdown();
+    await agent.firstConfig;
     const id = await waitUntil(
       'the OpAMP collector',
       async () =>
@@ -110,7 +80,7 @@ describe('topology: rates on the rendered graph, live updates and naming mismatc
         ).items.find((c) => c.hostname === hostname)?.id,
       (found) => found !== undefined,
     );
-    return { id: id as string, received };
+    return { id: id as string, received: agent.received };
   };
   const appliedVersion = async (id: string, version: number) =>
     waitUntil(
@@ -139,7 +109,7 @@ describe('topology: rates on the rendered graph, live updates and naming mismatc
   };
 
   let ids: { source: string; destination: string; pipeline: string; route: string; revision: number };
-  let otel: { id: string; received: string[] };
+  let otel: { id: string; received: readonly ReceivedConfig[] };
   let alloy: { id: string; bearer: string };
 
   it('delivers one route to an OpAMP agent and an Alloy poller and draws the same objects for both', async () => {
@@ -215,7 +185,9 @@ describe('topology: rates on the rendered graph, live updates and naming mismatc
       const collectorId = runtime === 'otelcol' ? otel.id : alloy.id;
       // otelcol pushes with the telemetry token rendered into its config, as the real one would.
       const bearer =
-        runtime === 'otelcol' ? /Bearer (lmtt_[\w-]+)/.exec(otel.received.at(-1) ?? '')?.[1] : alloy.bearer;
+        runtime === 'otelcol'
+          ? /Bearer (lmtt_[\w-]+)/.exec(otel.received.at(-1)?.body ?? '')?.[1]
+          : alloy.bearer;
       assert.ok(bearer, 'a credential to push with');
       const components = componentsOf(runtime);
       const sdk = new SdkCollector({
