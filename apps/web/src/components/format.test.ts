@@ -45,6 +45,14 @@ describe('quantity', () => {
 });
 
 describe('compact', () => {
+  it('rounds half up on the decimal a number prints as, like Intl', () => {
+    assert.equal(compact(1.005), '1.01');
+    assert.equal(compact(9.995), '10');
+    assert.equal(compact(0.155), '0.16');
+    assert.equal(compact(99.95), '100');
+    assert.equal(compact(2.5e21), '2500000000T');
+  });
+
   it('keeps small numbers readable and scales large ones', () => {
     assert.equal(compact(0), '0');
     assert.equal(compact(0.25), '0.25');

@@ -73,6 +73,15 @@ export function duration(seconds: number | null): string {
 
 const magnitudes = ['', 'k', 'M', 'G', 'T'] as const;
 
+/** A non-negative number with at most `digits` fraction digits, trailing zeros dropped. */
+function roundedText(value: number, digits: number): string {
+  const decimal = String(value);
+  // Shift the decimal point in the text, not by multiplying (1.005 * 100 is 100.49999…).
+  const rounded = decimal.includes('e') ? value : Math.round(Number(`${decimal}e${digits}`)) / 10 ** digits;
+  const text = rounded.toFixed(digits);
+  return digits > 0 ? text.replace(/\.?0+$/, '') : text;
+}
+
 /**
  * A rate or count in at most four significant characters: "0.25", "12.5", "950", "1.2k",
  * "34k", "1.5M". A positive value too small to show reads "<0.01", never "0".
@@ -91,7 +100,9 @@ export function compact(value: number): string {
     unit += 1;
   }
   const digits = scaled < 10 && unit === 0 ? 2 : scaled < 100 ? 1 : 0;
-  let text = numberFormat(digits, false).format(scaled);
+  // Not Intl: a canvas update formats ~1,000 numbers and Intl.NumberFormat#format costs ~50×
+  // this. Rounded half up on the shortest decimal form, as Intl does (1.005 → "1.01").
+  let text = roundedText(scaled, digits);
   // 999.96k rounds to "1000k": move to the next magnitude instead.
   if (text === '1000' && unit < magnitudes.length - 1) {
     text = '1';

@@ -1,5 +1,5 @@
 import type { ElkNode } from 'elkjs/lib/elk-api.js';
-import { nodeHeightPx, nodeWidthPx, type CanvasModel } from './canvas.types.ts';
+import { nodeHeightPx, nodeWidthPx, type EdgeFacts, type NodeFacts } from './canvas.types.ts';
 
 /** What lays a graph out: elkjs's `ELK` (in a worker in the browser, bundled in tests). */
 export interface LayoutEngine {
@@ -25,7 +25,7 @@ const layoutOptions = {
 } as const;
 
 /** Sources in the first column and destinations in the last, however short their chain. */
-function layerOf(kind: CanvasModel['nodes'][number]['kind']): 'FIRST' | 'LAST' | undefined {
+function layerOf(kind: NodeFacts['kind']): 'FIRST' | 'LAST' | undefined {
   if (kind === 'source') return 'FIRST';
   if (kind === 'destination' || kind === 'shared-destination') return 'LAST';
   return undefined;
@@ -40,7 +40,10 @@ function layerOf(kind: CanvasModel['nodes'][number]['kind']): 'FIRST' | 'LAST' |
  */
 export async function layoutCanvas(
   engine: LayoutEngine,
-  model: Pick<CanvasModel, 'nodes' | 'edges'>,
+  model: {
+    nodes: readonly Pick<NodeFacts, 'id' | 'kind'>[];
+    edges: readonly Pick<EdgeFacts, 'id' | 'from' | 'to'>[];
+  },
 ): Promise<Positions> {
   const ids = new Set(model.nodes.map((node) => node.id));
   const graph: ElkNode = {

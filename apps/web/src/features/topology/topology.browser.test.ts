@@ -219,12 +219,12 @@ describe('topology canvas in headless Chromium', () => {
       await panel.locator('.time-chart canvas').first().waitFor();
       await shot('side-panel');
 
-    // From the keyboard: Escape closes the panel, Enter on a focused element opens it.
-    await topology.page.keyboard.press('Escape');
-    await panel.waitFor({ state: 'detached' });
-    await topology.element('Source app logs').focus();
-    await topology.page.keyboard.press('Enter');
-    await topology.page.getByRole('complementary', { name: 'Details of app logs' }).waitFor();
+      // From the keyboard: Escape closes the panel, Enter on a focused element opens it.
+      await topology.page.keyboard.press('Escape');
+      await panel.waitFor({ state: 'detached' });
+      await topology.element('Source app logs').focus();
+      await topology.page.keyboard.press('Enter');
+      await topology.page.getByRole('complementary', { name: 'Details of app logs' }).waitFor();
     },
   );
 

@@ -17,6 +17,8 @@ export function useCanvasLayout(shape: CanvasModel | null): {
     positions: null,
     error: null,
   });
+  // The worker starts (and parses elkjs) while the first view is still being fetched.
+  useEffect(() => void layoutEngine(), []);
   useEffect(() => {
     if (shape === null) return;
     let current = true;
