@@ -1,20 +1,18 @@
 import { memo } from 'react';
-import { compact } from '../../components/format.ts';
-import { Sparkline } from '../../components/Sparkline.tsx';
 import { errors, records } from './canvas.format.ts';
 import type { EdgeFacts } from './canvas.types.ts';
-
-const perSecond = (value: number) => `${compact(value)} records/s`;
+import { spark } from './spark.tsx';
 
 /**
  * An edge's numbers: its rate and sparkline, errors when they rise, and on a route edge what
- * the source offered against what the route's first step passed on.
+ * the source offered against what the route's first step passed on. The title says which
+ * signals the edge carries, or why it has no number.
  */
 export const EdgeLabel = memo(function EdgeLabel({ facts }: { facts: EdgeFacts }) {
-  const signals = facts.signals.join(' · ');
+  const title = facts.missing ?? facts.signals.join(' · ');
   if (facts.route !== null) {
     return (
-      <div className={`edge-label edge-label-route edge-tone-${facts.tone}`} title={facts.missing ?? signals}>
+      <div className={`edge-label edge-label-route edge-tone-${facts.tone}`} title={title}>
         <span>
           <span className="muted">offered</span> {records(facts.route.offeredPerSec)}
         </span>
@@ -25,17 +23,9 @@ export const EdgeLabel = memo(function EdgeLabel({ facts }: { facts: EdgeFacts }
     );
   }
   return (
-    <div className={`edge-label edge-tone-${facts.tone}`} title={facts.missing ?? signals}>
+    <div className={`edge-label edge-tone-${facts.tone}`} title={title}>
       <span>{records(facts.recordsPerSec)}</span>
-      {facts.missing === null && facts.sparkline.length > 0 && (
-        <Sparkline
-          values={facts.sparkline}
-          label={`records/s ${signals}`}
-          format={perSecond}
-          width={56}
-          height={14}
-        />
-      )}
+      {facts.missing === null && facts.sparkline.length > 0 && spark(facts.sparkline, 56, 14)}
       {(facts.errorsPerSec ?? 0) > 0 && <span className="element-errors">{errors(facts.errorsPerSec)}</span>}
     </div>
   );

@@ -1,12 +1,8 @@
-import { memo } from 'react';
-import { compact } from '../../components/format.ts';
-import { Sparkline } from '../../components/Sparkline.tsx';
+import { memo, type ReactNode } from 'react';
 import { QueueFill } from '../collector/QueueFill.tsx';
 import { errors, flagText, kindLabel, percentText, records } from './canvas.format.ts';
 import type { NodeFacts } from './canvas.types.ts';
-
-const perSecond = (value: number) => `${compact(value)} records/s`;
-const errorsPerSecond = (value: number) => `${compact(value)} errors/s`;
+import { spark } from './spark.tsx';
 
 /** The main rate's verb per kind: what the number counts. */
 const rateVerb: Record<NodeFacts['kind'], string> = {
@@ -20,6 +16,10 @@ const rateVerb: Record<NodeFacts['kind'], string> = {
 /**
  * One canvas element: name and type, and with the throughput switch on its numbers. `compact`
  * (zoomed out, too small to read details) keeps the name, the main rate and the tint.
+ *
+ * A live sample re-renders every card, so the parts below are plain functions, not components
+ * (fewer fibers to reconcile), and the sparklines are decorative paths: the numbers they trend
+ * are in the card's text.
  */
 export const ElementCard = memo(function ElementCard({
   facts,
@@ -44,18 +44,20 @@ export const ElementCard = memo(function ElementCard({
       <div className="element-head">
         <span className="element-kind">{kindLabel[facts.kind]}</span>
         <span className="element-type">{facts.type}</span>
-        {throughputOn && <Flags flags={facts.flags} />}
+        {throughputOn && flags(facts.flags)}
       </div>
       <div className="element-name" title={`${facts.name}\n${facts.componentId}`}>
         {facts.name}
       </div>
-      {throughputOn ? <Numbers facts={facts} /> : <Identity facts={facts} />}
+      {throughputOn ? numbers(facts) : identity(facts)}
     </div>
   );
 });
 
-function Flags({ flags }: { flags: readonly NodeFacts['flags'][number][] }) {
-  const shown = flags.filter((flag) => flag !== 'no_data');
+const hasValues = (values: readonly (number | null)[]) => values.some((value) => value !== null);
+
+function flags(list: NodeFacts['flags']): ReactNode {
+  const shown = list.filter((flag) => flag !== 'no_data');
   if (shown.length === 0) return null;
   return (
     <span className="element-flags">
@@ -69,7 +71,7 @@ function Flags({ flags }: { flags: readonly NodeFacts['flags'][number][] }) {
 }
 
 /** With the switch off: what the element is, as self-telemetry names it. */
-function Identity({ facts }: { facts: NodeFacts }) {
+function identity(facts: NodeFacts): ReactNode {
   return (
     <div className="element-identity">
       <code>{facts.componentId}</code>
@@ -79,7 +81,7 @@ function Identity({ facts }: { facts: NodeFacts }) {
   );
 }
 
-function Numbers({ facts }: { facts: NodeFacts }) {
+function numbers(facts: NodeFacts): ReactNode {
   return (
     <div className="element-numbers">
       <div className="element-rate">
@@ -87,33 +89,24 @@ function Numbers({ facts }: { facts: NodeFacts }) {
           <strong>{records(facts.recordsPerSec)}</strong>{' '}
           <span className="muted">{rateVerb[facts.kind]}</span>
         </span>
-        {facts.sparkline.some((value) => value !== null) && (
-          <Sparkline
-            values={facts.sparkline}
-            label={`${facts.name}, records/s over the window`}
-            format={perSecond}
-            width={84}
-            height={20}
-          />
-        )}
+        {hasValues(facts.sparkline) && spark(facts.sparkline, 84, 20)}
       </div>
       {facts.missing !== null ? (
         <p className="element-missing" title={facts.missing}>
           {facts.missing}
         </p>
       ) : (
-        <Detail facts={facts} />
+        detail(facts)
       )}
     </div>
   );
 }
 
 /** The second line: in → out and drop % on steps, the queue on destinations, errors elsewhere. */
-function Detail({ facts }: { facts: NodeFacts }) {
+function detail(facts: NodeFacts): ReactNode {
+  const failing = (facts.errorsPerSec ?? 0) > 0;
   const errorText = (
-    <span className={(facts.errorsPerSec ?? 0) > 0 ? 'element-errors' : 'muted'}>
-      {errors(facts.errorsPerSec)}
-    </span>
+    <span className={failing ? 'element-errors' : 'muted'}>{errors(facts.errorsPerSec)}</span>
   );
   if (facts.kind === 'processor') {
     return (
@@ -136,16 +129,7 @@ function Detail({ facts }: { facts: NodeFacts }) {
     <>
       <div className="element-line">
         {errorText}
-        {(facts.errorsPerSec ?? 0) > 0 && (
-          <Sparkline
-            values={facts.errorSparkline}
-            label={`${facts.name}, errors/s over the window`}
-            format={errorsPerSecond}
-            tone="error"
-            width={60}
-            height={14}
-          />
-        )}
+        {failing && spark(facts.errorSparkline, 60, 14, true)}
       </div>
       {facts.queue !== null && (
         <div className="element-line element-queue">
