@@ -41,14 +41,14 @@ export function CanvasFrame({
   const [legendOpen, setLegendOpen] = useState(false);
   const [selection, setSelection] = useState<CanvasSelection>(null);
   const { positions, error: layoutError } = useCanvasLayout(canvas.shape);
-  const settings = useMemo<CanvasSettings>(
-    () => ({ store: canvas.store, throughputOn }),
-    [canvas.store, throughputOn],
-  );
   const select = useCallback((next: CanvasSelection) => {
     setSelection(next);
     if (next !== null) setLegendOpen(false);
   }, []);
+  const settings = useMemo<CanvasSettings>(
+    () => ({ store: canvas.store, throughputOn, openEdge: (id) => select({ type: 'edge', id }) }),
+    [canvas.store, throughputOn, select],
+  );
   const openLegend = (open: boolean) => {
     setLegendOpen(open);
     if (open) setSelection(null);

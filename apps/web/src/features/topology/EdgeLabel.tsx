@@ -12,21 +12,21 @@ export const EdgeLabel = memo(function EdgeLabel({ facts }: { facts: EdgeFacts }
   const title = facts.missing ?? facts.signals.join(' · ');
   if (facts.route !== null) {
     return (
-      <div className={`edge-label edge-label-route edge-tone-${facts.tone}`} title={title}>
+      <span className={`edge-label edge-label-route edge-tone-${facts.tone}`} title={title}>
         <span>
           <span className="muted">offered</span> {records(facts.route.offeredPerSec)}
         </span>
         <span>
           <span className="muted">matched</span> {records(facts.route.matchedPerSec)}
         </span>
-      </div>
+      </span>
     );
   }
   return (
-    <div className={`edge-label edge-tone-${facts.tone}`} title={title}>
+    <span className={`edge-label edge-tone-${facts.tone}`} title={title}>
       <span>{records(facts.recordsPerSec)}</span>
       {facts.missing === null && facts.sparkline.length > 0 && spark(facts.sparkline, 56, 14)}
       {(facts.errorsPerSec ?? 0) > 0 && <span className="element-errors">{errors(facts.errorsPerSec)}</span>}
-    </div>
+    </span>
   );
 });

@@ -1,6 +1,6 @@
 import { BaseEdge, EdgeLabelRenderer, getBezierPath, type Edge, type EdgeProps } from '@xyflow/react';
 import { memo } from 'react';
-import { useEdgeFacts, useEdgeTone, useThroughputOn, useZoomedOut } from './canvas.context.ts';
+import { useEdgeFacts, useEdgeTone, useOpenEdge, useThroughputOn, useZoomedOut } from './canvas.context.ts';
 import { EdgeLabel } from './EdgeLabel.tsx';
 
 export type RateEdgeType = Edge<Record<string, never>, 'rate'>;
@@ -46,15 +46,18 @@ export const RateEdge = memo(function RateEdge({
 const LiveLabel = memo(function LiveLabel({ id, x, y }: { id: string; x: number; y: number }) {
   const facts = useEdgeFacts(id);
   const zoomedOut = useZoomedOut();
+  const openEdge = useOpenEdge();
   if (zoomedOut || facts === undefined) return null;
   return (
     <EdgeLabelRenderer>
-      <div
+      <button
+        type="button"
         className="edge-label-anchor nodrag nopan"
         style={{ transform: `translate(-50%, -50%) translate(${x}px, ${y}px)` }}
+        onClick={() => openEdge(id)}
       >
         <EdgeLabel facts={facts} />
-      </div>
+      </button>
     </EdgeLabelRenderer>
   );
 });

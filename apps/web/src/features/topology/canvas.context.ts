@@ -7,6 +7,8 @@ export interface CanvasSettings {
   store: CanvasStore;
   /** The toolbar's throughput switch: numbers, sparklines, queue bars and tints on or off. */
   throughputOn: boolean;
+  /** Opens an edge's details (its label is a button in the HTML layer, outside React Flow's clicks). */
+  openEdge: (id: string) => void;
 }
 
 export const CanvasContext = createContext<CanvasSettings | null>(null);
@@ -18,6 +20,8 @@ function useCanvasSettings(): CanvasSettings {
 }
 
 export const useThroughputOn = (): boolean => useCanvasSettings().throughputOn;
+
+export const useOpenEdge = (): ((id: string) => void) => useCanvasSettings().openEdge;
 
 /**
  * One element's live facts: the narrow selector that re-renders this element alone when a new

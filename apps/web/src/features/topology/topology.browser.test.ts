@@ -225,6 +225,16 @@ describe('topology canvas in headless Chromium', () => {
       await topology.element('Source app logs').focus();
       await topology.page.keyboard.press('Enter');
       await topology.page.getByRole('complementary', { name: 'Details of app logs' }).waitFor();
+
+      // An edge's label opens the edge: its numbers, measured at its upstream element.
+      await topology.edgeLabels().filter({ hasText: 'offered' }).first().click();
+      const edgePanel = topology.page.getByRole('complementary', { name: /^Details of .+ → .+/ });
+      await edgePanel.waitFor();
+      assert.match(
+        await edgePanel.innerText(),
+        /offered .+ records\/s, matched .+ records\/s · measured at /,
+      );
+      await shot('edge-panel');
     },
   );
 
