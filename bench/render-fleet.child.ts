@@ -70,6 +70,26 @@ async function pool(count: number, parallel: number, work: (i: number) => Promis
   );
 }
 
+/** Connections `fetch` may hold to the server (self-telemetry pushes and API calls). */
+const fetchConnections = 512;
+
+/**
+ * `fetch` (the simulators' self-telemetry pushes) goes through Node's global undici dispatcher,
+ * which opens a connection per concurrent request and keeps each idle one for the server's
+ * keep-alive hint (72 s). At 10,000 agents + 20,000 pollers that reached the 20,000-descriptor
+ * hard limit of both this process and the server, whose accepts then failed (connections reset)
+ * and the pollers' start-up crawled. The dispatcher is replaced by one of the same class bounded
+ * to `connections` per origin (Node 20 exports no way to reach undici's `Agent` otherwise).
+ */
+function boundFetchConnections(connections: number): void {
+  const key = Symbol.for('undici.globalDispatcher.1');
+  const slots = globalThis as unknown as Record<symbol, { constructor: unknown } | undefined>;
+  const current = slots[key];
+  if (!current) throw new Error('fetch has not created its global dispatcher yet');
+  const Agent = current.constructor as new (options: { connections: number }) => { constructor: unknown };
+  slots[key] = new Agent({ connections });
+}
+
 /** Agents enrolling at once (each until its bearer reconnect is answered). */
 const startParallel = 16;
 /** Simulator errors that escaped as unhandled rejections (a failed bearer reconnect). */
@@ -126,6 +146,8 @@ async function main(options: FleetChildOptions): Promise<void> {
   };
 
   progress(`minting ${options.agents} enrollment tokens …`);
+  await api('/api/v1/enrollment-tokens', {}); // creates fetch's dispatcher, bounded next
+  boundFetchConnections(fetchConnections);
   const tokens = new Array<string>(options.agents);
   await pool(options.agents, 16, async (i) => {
     tokens[i] = String((await api('/api/v1/enrollment-tokens', {})).token);

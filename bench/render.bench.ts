@@ -3,7 +3,8 @@
  * (issue #11): 10,000 simulator OpAMP agents (WebSocket) and 20,000 simulator Alloy pollers.
  *
  * The server runs in this process (SQLite), so its event loop is measured where it runs
- * (`perf_hooks.monitorEventLoopDelay`) and its renderer's counter can be read; the fleet runs in
+ * (`perf_hooks.monitorEventLoopDelay`); renders, reused templates and the fan-out walks are read
+ * from the server's own metrics (`GET /metrics`, answered in-process); the fleet runs in
  * a forked child (`render-fleet.child.ts`: `SimOpampAgent`s and `SimAlloyPoller`s from
  * tools/sim), which keeps both processes under the descriptor limit. All traffic is loopback.
  *
@@ -16,14 +17,15 @@
  * Each round, in this order:
  * - baseline, "push of an unchanged config": PUT of the route with an identical body. The
  *   revision goes up and every collector's config is rendered again, identical, so the server
- *   walks every connected agent, finds the hash unchanged and pushes nothing. Measured from the
- *   PUT until that walk (`AgentConnections.configChanged`) has resolved for every agent.
+ *   walks every connected agent, finds the hash unchanged and pushes nothing. Measured by the
+ *   server from the change to the end of that walk (`linkmesh_opamp_config_fanout_duration_seconds`).
  * - change: PUT of the route with the other destination set (one ↔ two destinations), so every
- *   collector's render differs: a new config version each, pushed to every agent at once.
+ *   collector's render differs: a new config version each, pushed to every agent (a sliced walk).
  *   Measured from the PUT until every agent has sent APPLIED (seen in the fleet process), and
  *   until the server has recorded APPLIED for the new version of every OpAMP collector (SQL).
- * For each phase: the server's longest event-loop stall, real renders (the renderer's counter)
- * and per-collector templates made from them, per second. The ratio change ÷ baseline is printed.
+ * For each phase: the server's longest event-loop stall, real renders
+ * (`linkmesh_config_renders_total`) and per-collector templates (`linkmesh_config_templates_total`:
+ * renders + reuses), per second. The ratio change ÷ baseline is printed.
  * After the last round the bench waits one poll interval for the Alloy pollers to pick the change
  * up on their next poll and reports how many applied it and the longest stall meanwhile.
  *
