@@ -12,7 +12,7 @@
  *   (the side panel: raw counters and the last-day chart of one element; `nodeId` URL-encoded).
  * - `GET /api/v1/collectors/{id}/throughput/chart?window=24h` → {@link ThroughputChartView}
  *   (the collector detail page's last-day chart).
- * - `GET /api/v1/topology?group=<groupId>&window=15m` → {@link FleetTopologyView};
+ * - `GET /api/v1/topology?group=<groupId>&limit=500` → {@link FleetTopologyView} (current rates);
  *   `GET /api/v1/topology/stream?group=…` streams it like the collector stream.
  */
 
@@ -71,6 +71,12 @@ export interface TopologyView {
   /** Why numbers are missing (or `ok`): the failing check of the troubleshooting page. */
   diagnosis: TopologyDiagnosis;
 }
+
+/**
+ * The event a stream sends when it could not render the view this time (`data: {message}`); the
+ * stream stays open. Not `error`, which EventSource keeps for its own connection errors.
+ */
+export const topologyStreamErrorEvent = 'topology_error';
 
 /** Server-Sent Events are not sent closer together than this for one stream. */
 export const topologyStreamMinGapMs = 2_000;

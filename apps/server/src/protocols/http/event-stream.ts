@@ -4,6 +4,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 export interface EventStreamOptions {
   /** The event's name (`event: <name>`). */
   readonly event: string;
+  /** The event sent, with `{message}`, when a render fails (the stream stays open). */
+  readonly errorEvent: string;
   /** What the stream shows now; sent when it differs from what was sent last. */
   readonly render: () => Promise<object>;
   /** Subscribes to changes on this replica; returns the unsubscribe. */
@@ -52,7 +54,7 @@ export function sendEventStream(request: FastifyRequest, reply: FastifyReply, op
       }
     } catch (error) {
       const message = error instanceof Error ? error.message : 'could not render';
-      write(`event: error\ndata: ${JSON.stringify({ message })}\n\n`);
+      write(`event: ${options.errorEvent}\ndata: ${JSON.stringify({ message })}\n\n`);
     } finally {
       running = false;
       if (again && !closed) {

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { flushSync } from 'react-dom';
 import { errorMessage } from '../../api/client.ts';
+import { topologyStreamErrorEvent } from '@linkmesh/contracts/topology-api';
 import { CanvasStore } from './canvas.store.ts';
 import type { CanvasModel } from './canvas.types.ts';
 
@@ -95,13 +96,12 @@ export function useLiveCanvas<V>(key: string, options: Options<V>): LiveCanvas<V
       }
     });
     source.addEventListener('open', () => current && setLive('live'));
-    source.addEventListener('error', (event) => {
+    // The server could not render the view this time; the stream stays open.
+    source.addEventListener(topologyStreamErrorEvent, (event) => {
+      if (current) setError(streamErrorMessage((event as MessageEvent<string>).data));
+    });
+    source.addEventListener('error', () => {
       if (!current) return;
-      // The server's own `event: error` (it could not render the view) arrives as a message.
-      if (event instanceof MessageEvent) {
-        setError(streamErrorMessage(event.data));
-        return;
-      }
       if (source.readyState !== EventSource.CLOSED) return setLive('connecting');
       setLive('polling');
       timer ??= window.setInterval(() => void load(), pollSeconds * 1000);

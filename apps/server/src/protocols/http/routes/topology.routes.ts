@@ -1,4 +1,5 @@
 import {
+  topologyStreamErrorEvent,
   topologyStreamMinGapMs,
   type FleetTopologyView,
   type ThroughputChartView,
@@ -60,6 +61,7 @@ export function registerTopologyRoutes(app: FastifyInstance, deps: TopologyRoute
     reply.raw.once('close', () => (openStreams -= 1));
     return sendEventStream(request, reply, {
       event: 'topology',
+      errorEvent: topologyStreamErrorEvent,
       // The record is read again each time: status, labels and telemetry times move.
       render: async () => deps.topology.ofCollector(await deps.fleet.get(collector.id), query.window),
       watch: (changed) => deps.changes.watchCollector(collector.id, changed),
@@ -85,6 +87,7 @@ export function registerTopologyRoutes(app: FastifyInstance, deps: TopologyRoute
     reply.raw.once('close', () => (openStreams -= 1));
     return sendEventStream(request, reply, {
       event: 'topology',
+      errorEvent: topologyStreamErrorEvent,
       render: () => deps.fleetTopology.view({ groupId: query.group, limit: query.limit }),
       watch: (changed) => deps.changes.watchFleet(changed),
       // A fleet commits many times a second: one update per few seconds is plenty.
