@@ -7,7 +7,7 @@ import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { sql, type Kysely } from 'kysely';
-import { systemClock } from '../apps/server/src/domain/shared/clock.ts';
+import type { Clock } from '../apps/server/src/domain/shared/clock.ts';
 import {
   maxThroughputRowsPerQuery,
   ThroughputQuery,
@@ -139,6 +139,8 @@ export async function measureCollectorReads(
     seed: number;
     /** Reads after which the in-process breakdown (parse, components) is no longer taken. */
     breakdownReads: number;
+    /** The server's clock (the bench shifts it so the newest push is a moment old). */
+    clock: Clock;
   },
 ): Promise<ReadFigures> {
   const windowMs = options.window === '15m' ? 15 * 60_000 : 86_400_000;
@@ -149,7 +151,7 @@ export async function measureCollectorReads(
   const plain: number[] = [];
   const parse: number[] = [];
   const components: number[] = [];
-  const query = new ThroughputQuery(t.server.storage, systemClock);
+  const query = new ThroughputQuery(t.server.storage, options.clock);
   const elements: number[] = [];
   let pushes = 0;
   let rows = 0;
@@ -167,7 +169,7 @@ export async function measureCollectorReads(
     const topologyMs = performance.now() - started;
     if (!response.ok) failures += 1;
 
-    const nowMs = Date.now();
+    const nowMs = options.clock.nowMs();
     const filter = { sinceMs: nowMs - windowMs, untilMs: nowMs + 1, limit: maxThroughputRowsPerQuery };
     started = performance.now();
     const listed = await t.server.storage.throughput.listRows(id, filter);
@@ -226,7 +228,12 @@ export async function measureCollectorReads(
 
 export interface FleetFigures {
   readonly view: Percentiles;
-  /** A plain read of every collector joined with its stored rate summary (the rows the view is made of). */
+  /** The whole fleet list read as the view reads it: keyset pages of 1,000 (`storage.collectors.listFleet`). */
+  readonly pagedList: Percentiles;
+  readonly pages: number;
+  /** Its first page alone. */
+  readonly firstPage: Percentiles;
+  /** One plain SELECT of every collector joined with the rate-summary columns the view reads. */
   readonly plain: Percentiles;
   readonly nodes: number;
   readonly edges: number;
@@ -237,7 +244,7 @@ export interface FleetFigures {
 /** `GET /api/v1/topology` (the fleet view), or undefined when the server does not serve it (404). */
 export async function measureFleetView(
   t: TestServer,
-  options: { requests: number; warmup: number },
+  options: { requests: number; warmup: number; clock: Clock },
 ): Promise<FleetFigures | undefined> {
   const probe = await apiRetrying(t, '/api/v1/topology');
   if (probe.status === 404) return undefined;
@@ -246,6 +253,9 @@ export async function measureFleetView(
   const db = databaseOf(t);
   const view: number[] = [];
   const plain: number[] = [];
+  const pagedList: number[] = [];
+  const firstPage: number[] = [];
+  let pages = 0;
   let last: { nodes: unknown[]; edges: unknown[]; truncated: boolean } = {
     nodes: [],
     edges: [],
@@ -259,11 +269,36 @@ export async function measureFleetView(
     const viewMs = performance.now() - started;
     if (!response.ok) throw new Error(`GET /api/v1/topology → ${response.status}: ${text}`);
     started = performance.now();
-    await sql`select * from collectors c left join collector_rate_summary s on s.collector_id = c.id`.execute(
-      db,
-    );
+    await sql`select c.*, s.records_in_per_sec, s.records_out_per_sec, s.errors_per_sec, s.top_error_kind,
+        s.top_error_component, s.top_error_per_sec, s.rates_at_ms, s.expires_at_ms, s.received_at_ms, s.exporter_rates
+      from collectors c left join collector_rate_summary s on s.collector_id = c.id`.execute(db);
     const plainMs = performance.now() - started;
+    // FleetService.wholeFleet's paging, timed page by page.
+    const asOfMs = options.clock.nowMs();
+    let after: { value: string | number | null; id: string } | undefined;
+    let pagedMs = 0;
+    let firstMs = 0;
+    pages = 0;
+    for (;;) {
+      started = performance.now();
+      const page = await t.server.storage.collectors.listFleet({
+        limit: 1000,
+        asOfMs,
+        sort: 'createdAt',
+        order: 'asc',
+        ...(after ? { after } : {}),
+      });
+      const pageMs = performance.now() - started;
+      if (pages === 0) firstMs = pageMs;
+      pagedMs += pageMs;
+      pages += 1;
+      const lastRow = page.at(-1);
+      if (page.length < 1000 || !lastRow) break;
+      after = { value: lastRow.sortValue, id: lastRow.collector.id };
+    }
     if (i < options.warmup) continue;
+    pagedList.push(pagedMs);
+    firstPage.push(firstMs);
     view.push(viewMs);
     plain.push(plainMs);
     bytes = text.length;
@@ -271,6 +306,9 @@ export async function measureFleetView(
   }
   return {
     view: percentiles(view),
+    pagedList: percentiles(pagedList),
+    pages,
+    firstPage: percentiles(firstPage),
     plain: percentiles(plain),
     nodes: last.nodes.length,
     edges: last.edges.length,
