@@ -22,7 +22,7 @@
  * (BENCH_DAY_COLLECTORS, collectors ÷ 10), `--requests N` (BENCH_REQUESTS, 300: 15 m reads),
  * `--day-requests N` (BENCH_DAY_REQUESTS, 200: 24 h reads, ~1 s each),
  * `--fleet-requests N` (BENCH_FLEET_REQUESTS, 50), `--loads N` (BENCH_LOADS, 10),
- * `--updates N` (BENCH_UPDATES, 10), `--postgres`, `--no-browser`, `--rebuild-web`;
+ * `--updates N` (BENCH_UPDATES, 10), `--postgres`, `--no-browser`, `--browser-only`, `--rebuild-web`;
  * BENCH_PROFILE_DIR=<dir> writes a CPU profile of each read phase there.
  */
 import { execFileSync } from 'node:child_process';
@@ -55,6 +55,7 @@ const { values: args } = parseArgs({
     updates: { type: 'string' },
     postgres: { type: 'boolean', default: false },
     'no-browser': { type: 'boolean', default: false },
+    'browser-only': { type: 'boolean', default: false },
     'rebuild-web': { type: 'boolean', default: false },
   },
 });
@@ -238,6 +239,48 @@ function readRows(name: string, goalMs: number, r: ReadFigures): string[] {
   ];
 }
 
+function browserRows(b: BrowserFigures | undefined, note: string): string[] {
+  const rows: string[] = [];
+  if (b) {
+    const p = (x: Percentiles) => `${ms(x.p50)} / ${ms(x.p99)}`;
+    rows.push(
+      row([
+        `Chromium: first render, ${b.nodes} nodes + ${b.elements - b.nodes} edges (p50 / max)`,
+        `${p(b.firstRender)}; next frame ${p(b.firstRenderFrame)}`,
+        '',
+        `${ratio(b.firstRender.p50, b.emptyLoad.p50)} the empty page`,
+      ]),
+    );
+    rows.push(
+      row([
+        'Chromium: empty page load, same tab (baseline)',
+        `${p(b.emptyLoad)}; next frame ${p(b.emptyLoadFrame)}`,
+        '',
+        '1×',
+      ]),
+    );
+    rows.push(
+      row([
+        'Chromium: one live update, event → labels committed',
+        p(b.update),
+        `< 16 ms: **${verdict(b.update.p99, 16)}**`,
+        `${ratio(b.update.p50, b.emptyLoad.p50)} the empty page`,
+      ]),
+    );
+    rows.push(
+      row([
+        'Chromium: one live update, event → next frame',
+        p(b.updateFrame),
+        '',
+        `canvas's own topology:update ${p(b.updateMeasure)}; longest long task ${ms(b.longestUpdateTaskMs)}`,
+      ]),
+    );
+  } else {
+    rows.push(row(['Chromium', note, '', '']));
+  }
+  return rows;
+}
+
 function report(results: Results): string {
   const { fleet } = results;
   const lines: string[] = [];
@@ -308,54 +351,27 @@ function report(results: Results): string {
         : 'SQLite file size after − before the rows',
     ]),
   );
-  const b = results.browser;
-  if (b) {
-    const p = (x: Percentiles) => `${ms(x.p50)} / ${ms(x.p99)}`;
-    lines.push(
-      row([
-        `Chromium: first render, ${b.nodes} nodes + ${b.elements - b.nodes} edges (p50 / max)`,
-        `${p(b.firstRender)}; next frame ${p(b.firstRenderFrame)}`,
-        '',
-        `${ratio(b.firstRender.p50, b.emptyLoad.p50)} the empty page`,
-      ]),
-    );
-    lines.push(
-      row([
-        'Chromium: empty page load, same tab (baseline)',
-        `${p(b.emptyLoad)}; next frame ${p(b.emptyLoadFrame)}`,
-        '',
-        '1×',
-      ]),
-    );
-    lines.push(
-      row([
-        'Chromium: one live update, event → labels committed',
-        p(b.update),
-        `< 16 ms: **${verdict(b.update.p99, 16)}**`,
-        `${ratio(b.update.p50, b.emptyLoad.p50)} the empty page`,
-      ]),
-    );
-    lines.push(
-      row([
-        'Chromium: one live update, event → next frame',
-        p(b.updateFrame),
-        '',
-        `canvas's own topology:update ${p(b.updateMeasure)}; longest long task ${ms(b.longestUpdateTaskMs)}`,
-      ]),
-    );
-  } else {
-    lines.push(row(['Chromium', results.browserNote, '', '']));
-  }
+  lines.push(...browserRows(results.browser, results.browserNote));
   lines.push('');
   lines.push(
     'Reads are sequential (one in flight), client and server in one process; percentiles are of the counted reads after a warm-up. Chromium: p99 of 10 is the max.',
   );
-  if (b) lines.push(`Chromium ${chromiumPath}, web bundle built ${b.distBuiltAt}.`);
+  if (results.browser)
+    lines.push(`Chromium ${chromiumPath}, web bundle built ${results.browser.distBuiltAt}.`);
   return lines.join('\n');
 }
 
 async function main(): Promise<void> {
   log(`machine: ${machine()}`);
+  if (args['browser-only']) {
+    const b = await measureBrowser({ dialect, loads, updates, rebuildWeb: args['rebuild-web'], log });
+    const header = [
+      row(['figure', 'value', 'goal', 'ratio to the baseline (same run)']),
+      row(['---', '---', '---', '---']),
+    ];
+    process.stdout.write([`machine: ${machine()}`, '', ...header, ...browserRows(b, ''), ''].join('\n'));
+    return;
+  }
   log(`seeding ${collectorCount} collectors (${dayCollectors} with 24 h) on ${dialect} …`);
   const started = performance.now();
   const t = await startTestServer({ dialect, clock: serverClock });
