@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { ManualClock } from '../domain/shared/clock.ts';
 import { FleetService } from '../domain/fleet/fleet.service.ts';
 import { SelfTelemetryIngest } from '../domain/telemetry/self-telemetry.ingest.ts';
+import { ThroughputQuery } from '../domain/telemetry/throughput.query.ts';
 import type { ThroughputBatch } from '../domain/telemetry/throughput.store.ts';
 import { aPoint, aResource } from '../domain/telemetry/metric-point.fixtures.ts';
 import { describeStorage } from '../testing/storage-harness.ts';
@@ -198,6 +199,45 @@ describeStorage('ComponentThroughput storage', (suite) => {
         'a pre-created otelcol collector is registered by its first push, once',
       );
       assert.equal(registered[0]?.atMs, t0, 'at the first push');
+    },
+  );
+
+  suite.test(
+    'a long window reads each bucket’s first and last push and the newest two, with the same rates as every push',
+    async () => {
+      const storage = suite.storage();
+      const id = await newCollector();
+      const t0 = Date.UTC(2026, 10, 1, 0, 0, 0);
+      // 2 h of pushes 30 s apart at 10 records/s, then 50 records/s for the last 10 minutes.
+      const pushes: ThroughputBatch[] = [];
+      let accepted = 0;
+      for (let i = 0; i <= 240; i++) {
+        if (i > 0) accepted += (i > 220 ? 50 : 10) * 30;
+        pushes.push(push(id, t0 + i * 30_000, accepted));
+      }
+      await storage.transaction((stores) => stores.throughput.insertBatches(pushes));
+      const window = { sinceMs: t0, untilMs: t0 + 240 * 30_000 + 1, limit: 50_000 };
+      const edges = await storage.throughput.listRows(id, { ...window, edgesOfBucketsMs: 20 * 60_000 });
+      const times = [...new Set(edges.map((r) => r.receivedAtMs))].map((t) => (t - t0) / 30_000);
+      assert.deepEqual(
+        times,
+        [0, 39, 40, 79, 80, 119, 120, 159, 160, 199, 200, 239, 240],
+        'first and last of each 20-minute bucket, and the newest two',
+      );
+      const clockAt = new ManualClock(t0 + 240 * 30_000);
+      const query = new ThroughputQuery(storage, clockAt);
+      const [sparse] = await query.components(id, { windowMs: 2 * 3_600_000, buckets: 6 });
+      const [every] = await query.components(id, { windowMs: 2 * 3_600_000, buckets: 120 });
+      assert.ok(sparse && every);
+      assert.equal(sparse.samples, 13, 'six 20-minute buckets read at their edges');
+      assert.equal(every.samples, 241, '1-minute buckets read every push');
+      assert.equal(sparse.recordsPerSec, 50, 'the current rate is the newest pair’s');
+      assert.equal(every.recordsPerSec, 50);
+      assert.deepEqual(
+        sparse.sparkline.map((v) => (v === null ? null : Math.round(v * 100) / 100)),
+        [10, 10, 10, 10, 10, 30],
+        'each bucket’s average rate, as every push gives it',
+      );
     },
   );
 });

@@ -38,16 +38,24 @@ describeStorage('ThroughputQuery: which end a bounded read cuts', (suite) => {
     return id;
   }
 
-  suite.test('a 24 h window past the row limit still reports the newest sample and rate', async () => {
+  suite.test('a window past the row limit still reports the newest sample and rate', async () => {
     // 4 h of pushes, room for 1 h: the defect kept the oldest hour (lastSampleAt 3 h old).
     const id = await seed(480);
     const query = new ThroughputQuery(suite.storage(), clock, 120 * components);
-    const views = await query.components(id, { windowMs: 86_400_000, buckets: 24 });
+    // 2-minute buckets: every push is read, so the limit cuts.
+    const views = await query.components(id, { windowMs: 4 * 3_600_000, buckets: 120 });
     assert.equal(views.length, components);
     for (const view of views) {
       assert.equal(view.lastSampleAtMs, clock.nowMs(), `${view.componentId}: the newest sample`);
       assert.equal(view.samples, 120);
       assert.equal(view.recordsPerSec, 10, '300 records per 30 s');
+    }
+    // A 24 h window in hour buckets reads bucket edges (4 h: 8, and the newest two), under any cut.
+    const tight = new ThroughputQuery(suite.storage(), clock, 5 * components);
+    for (const view of await tight.components(id, { windowMs: 86_400_000, buckets: 24 })) {
+      assert.equal(view.lastSampleAtMs, clock.nowMs(), `${view.componentId}: the newest sample`);
+      assert.equal(view.samples, 5, 'the limit still cuts the oldest end');
+      assert.equal(view.recordsPerSec, 10);
     }
     const raw = await query.rawRows(id, { windowMs: 86_400_000, limit: 10 * components });
     assert.equal(raw.at(-1)?.timeUnixMs, clock.nowMs(), 'raw rows keep the newest too');

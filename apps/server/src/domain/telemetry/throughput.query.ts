@@ -7,6 +7,14 @@ import type { ThroughputRow } from './throughput.store.ts';
 /** Read limits: every telemetry query is bounded by a window and a row limit. */
 export const maxThroughputRowsPerQuery = 50_000;
 
+/**
+ * Buckets up to this wide (four 30 s pushes) read every push; wider ones only each bucket's
+ * first and last push: the same rates for cumulative counters (a restart inside a bucket is
+ * still seen by its start time, though a bucket with one restart between its edges has no rate
+ * there), in a fraction of the rows — 24 h in 144 buckets is ~290 pushes, not 2,880.
+ */
+export const denseBucketMaxMs = 2 * 60_000;
+
 export interface ComponentView {
   readonly kind: ComponentKind;
   readonly componentId: string;
@@ -21,6 +29,7 @@ export interface ComponentView {
   /** records/s per bucket over the window (`null`: no valid pair covers the bucket). */
   readonly sparkline: readonly (number | null)[];
   readonly errorSparkline: readonly (number | null)[];
+  /** Samples read: every push for short buckets, each bucket's first and last for long ones. */
   readonly samples: number;
   readonly restartsInWindow: number;
   readonly lastSampleAtMs: number;
@@ -58,10 +67,13 @@ export class ThroughputQuery {
   ): Promise<ComponentView[]> {
     const nowMs = this.clock.nowMs();
     const windowStartMs = nowMs - filter.windowMs;
+    const bucketMs = filter.windowMs / filter.buckets;
     const rows = await this.storage.throughput.listRows(collectorId, {
       sinceMs: windowStartMs,
       untilMs: nowMs + 1,
       limit: this.maxRows,
+      // Long windows read each bucket's first and last push (and the newest two) only.
+      ...(bucketMs > denseBucketMaxMs ? { edgesOfBucketsMs: bucketMs } : {}),
     });
     const series = new Map<string, [ThroughputRow, ...ThroughputRow[]]>();
     for (const row of rows) {

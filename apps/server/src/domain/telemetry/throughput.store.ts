@@ -61,10 +61,15 @@ export interface ThroughputStore {
    * whose clock is off is still seen; rates inside use the collector's own sample times. When
    * the window holds more than `limit` rows, the NEWEST are kept: the limit cuts the oldest end,
    * whole pushes only. Returned oldest first (the order rates are computed in).
+   *
+   * With `edgesOfBucketsMs`, only the first and the last push of each bucket of that width
+   * (counted from `sinceMs`) and the two newest pushes are read: counters are cumulative, so
+   * those give every bucket's rate and the current one — a 24 h window of 30 s pushes reads
+   * ~300 pushes instead of 2,880.
    */
   listRows(
     collectorId: string,
-    filter: { sinceMs: number; untilMs: number; limit: number },
+    filter: { sinceMs: number; untilMs: number; limit: number; edgesOfBucketsMs?: number },
   ): Promise<ThroughputRow[]>;
   /** Deletes rows received before `cutoffMs`, at most `limit` of them; returns the count. */
   deleteReceivedBefore(cutoffMs: number, limit: number): Promise<number>;

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { RateSummary } from '../../domain/telemetry/rate-summary.ts';
 import type {
   CollectorLiveUpdate,
@@ -80,19 +80,20 @@ export class SqlThroughputStore implements ThroughputStore {
 
   async listRows(
     collectorId: string,
-    filter: { sinceMs: number; untilMs: number; limit: number },
+    filter: { sinceMs: number; untilMs: number; limit: number; edgesOfBucketsMs?: number },
   ): Promise<ThroughputRow[]> {
     // Newest first, so the limit cuts the oldest end; a push holds at least one sample, so
     // `limit` pushes always cover `limit` rows.
-    const pushes = await this.db
+    let query = this.db
       .selectFrom('component_throughput')
       .selectAll()
       .where('collector_id', '=', collectorId)
       .where('received_at_ms', '>=', filter.sinceMs)
-      .where('received_at_ms', '<', filter.untilMs)
-      .orderBy('received_at_ms', 'desc')
-      .limit(filter.limit)
-      .execute();
+      .where('received_at_ms', '<', filter.untilMs);
+    if (filter.edgesOfBucketsMs !== undefined) {
+      query = query.where('received_at_ms', 'in', bucketEdges(collectorId, filter, filter.edgesOfBucketsMs));
+    }
+    const pushes = await query.orderBy('received_at_ms', 'desc').limit(filter.limit).execute();
     return unpackNewestRows(pushes, filter.limit);
   }
 
@@ -122,6 +123,27 @@ export class SqlThroughputStore implements ThroughputStore {
   writeRateSummaries(summaries: ReadonlyMap<string, RateSummary>): Promise<void> {
     return this.summaries.write(summaries);
   }
+}
+
+/**
+ * The receive times of the first and last push of each bucket and of the two newest pushes, for
+ * {@link SqlThroughputStore.listRows}; both dialects walk the (collector_id, received_at_ms)
+ * index. The bucket number is cast: SQLite divides the bound values as reals.
+ */
+function bucketEdges(
+  collectorId: string,
+  window: { sinceMs: number; untilMs: number },
+  bucketMs: number,
+): RawBuilder<number> {
+  const inWindow = sql`collector_id = ${collectorId} and received_at_ms >= ${window.sinceMs} and received_at_ms < ${window.untilMs}`;
+  const bucket = sql`cast((received_at_ms - ${window.sinceMs}) / ${Math.max(1, Math.floor(bucketMs))} as bigint)`;
+  return sql<number>`(
+    select min(received_at_ms) from component_throughput where ${inWindow} group by ${bucket}
+    union select max(received_at_ms) from component_throughput where ${inWindow} group by ${bucket}
+    union select received_at_ms from (
+      select received_at_ms from component_throughput where ${inWindow} order by received_at_ms desc limit 2
+    ) as newest
+  )`;
 }
 
 /** The host columns an update sets (undefined fields keep their stored value). */
