@@ -10,6 +10,7 @@ import { contentHash } from '../collector-config/config-template.ts';
 import type { Collector, CollectorEvent, CollectorEventType } from '../fleet/collector.types.ts';
 import { effectiveLabels } from '../pipelines/effective-labels.ts';
 import type { ObjectSnapshot } from '../pipelines/object-snapshot.ts';
+import { boundedCache } from '../shared/bounded-cache.ts';
 import type { Clock } from '../shared/clock.ts';
 import { notFound } from '../shared/errors.ts';
 import type { ComponentView } from '../telemetry/throughput.query.ts';
@@ -67,14 +68,27 @@ const rawCountersWindowMs = 15 * 60_000;
  * given; joined with read-time rates over the window, with the diagnosis of missing numbers.
  */
 export class TopologyService {
+  /** Parsed graphs by runtime and content hash: a read parses a config once, not per request. */
+  private readonly graphs = boundedCache<string, ConfigGraph | 'unreadable'>(2_000);
+
   constructor(private readonly deps: TopologyDeps) {}
+
+  private parse(runtime: Collector['runtime'], text: string): ConfigGraph | undefined {
+    const key = `${runtime}:${contentHash(text)}`;
+    let graph = this.graphs.get(key);
+    if (graph === undefined) {
+      graph = parseGraph(runtime, text) ?? 'unreadable';
+      this.graphs.set(key, graph);
+    }
+    return graph === 'unreadable' ? undefined : graph;
+  }
 
   async graphOf(collector: Collector): Promise<CollectorGraph> {
     const snapshot = await this.deps.objects.snapshot();
     const routed =
       snapshot.routesTargeting({ id: collector.id, labels: effectiveLabels(collector) }).length > 0;
     const reported = routed ? undefined : await this.deps.reportedConfig(collector);
-    const fromReport = reported === undefined ? undefined : parseGraph(collector.runtime, reported);
+    const fromReport = reported === undefined ? undefined : this.parse(collector.runtime, reported);
     if (fromReport && reported !== undefined) {
       return {
         graph: fromReport,
@@ -95,7 +109,7 @@ export class TopologyService {
         ? (state.applyUpdatedAtMs ?? 0)
         : null;
     return {
-      graph: parseGraph(collector.runtime, version?.template ?? '') ?? { nodes: [], edges: [] },
+      graph: this.parse(collector.runtime, version?.template ?? '') ?? { nodes: [], edges: [] },
       source: 'rendered',
       configHash: delivered.hashHex,
       configKey: `v${delivered.version}`,
