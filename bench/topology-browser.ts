@@ -50,6 +50,8 @@ export interface BrowserFigures {
   readonly updateFrame: Percentiles;
   /** The canvas's own `topology:update` measure (map + commit, JSON already parsed). */
   readonly updateMeasure: Percentiles;
+  /** Its mapping part alone (`topology:map`: API view → canvas model); the rest is React's commit. */
+  readonly updateMap: Percentiles;
   /** Longest long task (≥ 50 ms) seen during the updates, 0 when none. */
   readonly longestUpdateTaskMs: number;
   readonly distBuiltAt: string;
@@ -244,6 +246,14 @@ export async function measureBrowser(options: {
             .map((e) => e.duration),
         updates.length,
       );
+      const maps = await page.evaluate(
+        (n) =>
+          performance
+            .getEntriesByName('topology:map')
+            .slice(-n)
+            .map((e) => e.duration),
+        updates.length,
+      );
       const firstUpdateAt = updates[0]?.dispatchedAt ?? Infinity;
       const longest = Math.max(
         0,
@@ -261,6 +271,7 @@ export async function measureBrowser(options: {
         update: percentiles(updates.map((u) => u.committedAt - u.dispatchedAt)),
         updateFrame: percentiles(updates.map((u) => (u.frameAt ?? NaN) - u.dispatchedAt)),
         updateMeasure: percentiles(measures),
+        updateMap: percentiles(maps),
         longestUpdateTaskMs: longest,
         distBuiltAt,
       };

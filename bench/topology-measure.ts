@@ -9,9 +9,13 @@ import { performance } from 'node:perf_hooks';
 import { sql, type Kysely } from 'kysely';
 import type { Clock } from '../apps/server/src/domain/shared/clock.ts';
 import {
+  denseBucketMaxMs,
   maxThroughputRowsPerQuery,
   ThroughputQuery,
 } from '../apps/server/src/domain/telemetry/throughput.query.ts';
+
+/** The canvas's sparkline buckets (`canvasBuckets` in topology.service.ts, not exported). */
+const canvasBuckets = 30;
 import type { Database } from '../apps/server/src/storage/schema.ts';
 import type { TestServer } from '../apps/server/src/testing/server-harness.ts';
 
@@ -95,8 +99,14 @@ export async function profiled<T>(name: string, work: () => Promise<T>): Promise
 
 export interface ReadFigures {
   readonly topology: Percentiles;
-  /** `storage.throughput.listRows`: the SQL read plus JSON decode and unpacking into rows. */
+  /** `storage.throughput.listRows` of every push: the SQL read plus JSON decode and unpacking into rows. */
   readonly listRows: Percentiles;
+  /**
+   * `listRows` as the canvas's 30 buckets read it since 5ab709f: only each bucket's first and
+   * last push (and the newest two) when a bucket is wider than 2 minutes — the 24 h window.
+   */
+  readonly edgeRows: Percentiles;
+  readonly edgePushesPerRead: number;
   /** The bare indexed SELECT of the same pushes, no decode: the baseline. */
   readonly plain: Percentiles;
   /** `JSON.parse` of the selected pushes' sample texts alone. */
@@ -151,6 +161,8 @@ export async function measureCollectorReads(
   const plain: number[] = [];
   const parse: number[] = [];
   const components: number[] = [];
+  const edgeRows: number[] = [];
+  let edgePushes = 0;
   const query = new ThroughputQuery(t.server.storage, options.clock);
   const elements: number[] = [];
   let pushes = 0;
@@ -182,13 +194,23 @@ export async function measureCollectorReads(
       order by received_at_ms desc limit ${filter.limit}`.execute(db);
     const plainMs = performance.now() - started;
 
+    const bucketMs = windowMs / canvasBuckets;
+    started = performance.now();
+    const edges =
+      bucketMs > denseBucketMaxMs
+        ? await t.server.storage.throughput.listRows(id, { ...filter, edgesOfBucketsMs: bucketMs })
+        : listed;
+    const edgeRowsMs = bucketMs > denseBucketMaxMs ? performance.now() - started : listRowsMs;
+
     if (!counted) continue;
+    edgeRows.push(edgeRowsMs);
+    edgePushes += new Set(edges.map((r) => r.receivedAtMs)).size;
     if (topology.length < options.breakdownReads) {
       started = performance.now();
       for (const push of selected.rows) JSON.parse(push.samples);
       parse.push(performance.now() - started);
       started = performance.now();
-      await query.components(id, { windowMs, buckets: 30 });
+      await query.components(id, { windowMs, buckets: canvasBuckets });
       components.push(performance.now() - started);
     }
     topology.push(topologyMs);
@@ -209,6 +231,8 @@ export async function measureCollectorReads(
   return {
     topology: percentiles(topology),
     listRows: percentiles(listRows),
+    edgeRows: percentiles(edgeRows),
+    edgePushesPerRead: edgePushes / Math.max(1, topology.length),
     plain: percentiles(plain),
     parse: percentiles(parse),
     components: percentiles(components),
