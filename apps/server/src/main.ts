@@ -285,6 +285,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
       clock,
       objects: pipelineObjects,
       fleet: (asOfMs) => fleet.wholeFleet(asOfMs),
+      busiest: (asOfMs, limit) => fleet.listFleet({ limit, asOfMs, sort: 'recordsInPerSec', order: 'desc' }),
     });
     registerTopologyRoutes(server, {
       fleet,

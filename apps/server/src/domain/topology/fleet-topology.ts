@@ -17,6 +17,8 @@ export interface FleetTopologyDeps {
   readonly objects: { snapshot(): Promise<ObjectSnapshot> };
   /** Every live collector as the fleet list shows it (derived status, current rates), at `asOfMs`. */
   readonly fleet: (asOfMs: number) => Promise<FleetListItem[]>;
+  /** The `limit` collectors with the most records in per second (then the rest), one read. */
+  readonly busiest: (asOfMs: number, limit: number) => Promise<FleetListItem[]>;
 }
 
 /** Collectors drawn at most when none is asked for; the busiest are kept. */
@@ -41,17 +43,23 @@ export class FleetTopologyService {
 
   async view(options: { groupId?: string | undefined; limit: number }): Promise<FleetTopologyView> {
     const nowMs = this.deps.clock.nowMs();
-    const [snapshot, items] = await Promise.all([this.deps.objects.snapshot(), this.deps.fleet(nowMs)]);
+    const snapshot = await this.deps.objects.snapshot();
+    if (options.groupId !== undefined && snapshot.get(options.groupId)?.kind !== 'group') {
+      throw notFound(`group ${options.groupId}`);
+    }
+    // The whole fleet: the busiest `limit` (+1, to know it was cut) straight from storage, sorted
+    // there. A group: every collector, for its label matchers (computed here, not in SQL).
+    const items =
+      options.groupId === undefined
+        ? await this.deps.busiest(nowMs, options.limit + 1)
+        : await this.deps.fleet(nowMs);
     const targeted = items.map((item) => ({
       id: item.collector.id,
       labels: effectiveLabels(item.collector),
       item,
     }));
-    let members = targeted;
-    if (options.groupId !== undefined) {
-      if (snapshot.get(options.groupId)?.kind !== 'group') throw notFound(`group ${options.groupId}`);
-      members = snapshot.groupMembers(options.groupId, targeted);
-    }
+    const members =
+      options.groupId === undefined ? targeted : snapshot.groupMembers(options.groupId, targeted);
     const busiest = [...members].sort((a, b) => traffic(b.item) - traffic(a.item) || (a.id < b.id ? -1 : 1));
     const drawn: Drawn[] = busiest
       .slice(0, options.limit)
@@ -94,8 +102,8 @@ export class FleetTopologyService {
   }
 }
 
-const traffic = (item: FleetListItem) =>
-  (item.rates.recordsInPerSec ?? 0) + (item.rates.recordsOutPerSec ?? 0);
+/** What "busiest" sorts by: records in per second, as storage sorts the whole fleet's read. */
+const traffic = (item: FleetListItem) => item.rates.recordsInPerSec ?? -1;
 
 const add = (a: number | null, b: number | null): number | null => (b === null ? a : (a ?? 0) + b);
 
