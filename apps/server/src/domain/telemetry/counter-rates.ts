@@ -254,6 +254,17 @@ export function sparkline(
   buckets: number,
   field: RateField = 'recordsPerSec',
 ): (number | null)[] {
+  return sparklineOfRates(computeRates(samples), windowStartMs, windowEndMs, buckets, field);
+}
+
+/** {@link sparkline} from rates already computed (one `computeRates` for several sparklines). */
+export function sparklineOfRates(
+  rates: readonly RatePoint[],
+  windowStartMs: number,
+  windowEndMs: number,
+  buckets: number,
+  field: RateField = 'recordsPerSec',
+): (number | null)[] {
   if (!Number.isInteger(buckets) || buckets < 1 || buckets > MAX_SPARKLINE_BUCKETS) {
     throw new RangeError(
       `sparkline buckets must be an integer from 1 to ${MAX_SPARKLINE_BUCKETS}, got ${buckets}`,
@@ -266,7 +277,7 @@ export function sparkline(
   const weightedSums = new Array<number>(buckets).fill(0);
   const weightsMs = new Array<number>(buckets).fill(0);
 
-  for (const rate of computeRates(samples)) {
+  for (const rate of rates) {
     const value = rate[field];
     if (value === undefined) continue;
     const lo = Math.max(rate.fromUnixMs, windowStartMs);

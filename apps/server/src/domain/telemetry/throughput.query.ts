@@ -1,6 +1,13 @@
 import type { Clock } from '../shared/clock.ts';
 import type { StorageOf } from '../shared/storage.port.ts';
-import { countRestarts, currentRate, latestGauges, sparkline, type RateField } from './counter-rates.ts';
+import {
+  computeRates,
+  countRestarts,
+  currentRate,
+  latestGauges,
+  sparklineOfRates,
+  type RateField,
+} from './counter-rates.ts';
 import type { ComponentKind, Signal } from './self-metric-names.ts';
 import type { ThroughputRow } from './throughput.store.ts';
 
@@ -95,6 +102,8 @@ function view(
   const first = samples[0];
   const last = samples[samples.length - 1] ?? first;
   const rate = currentRate(samples);
+  // Once per series: both sparklines read the same rates.
+  const rates = computeRates(samples);
   const gauges = latestGauges(samples);
   const pick = (field: RateField) => rate?.[field] ?? null;
   return {
@@ -107,8 +116,8 @@ function view(
     droppedPerSec: pick('droppedPerSec'),
     queueSize: gauges.queueSize ?? null,
     queueCapacity: gauges.queueCapacity ?? null,
-    sparkline: sparkline(samples, windowStartMs, windowEndMs, buckets, 'recordsPerSec'),
-    errorSparkline: sparkline(samples, windowStartMs, windowEndMs, buckets, 'errorsPerSec'),
+    sparkline: sparklineOfRates(rates, windowStartMs, windowEndMs, buckets, 'recordsPerSec'),
+    errorSparkline: sparklineOfRates(rates, windowStartMs, windowEndMs, buckets, 'errorsPerSec'),
     samples: samples.length,
     restartsInWindow: countRestarts(samples),
     lastSampleAtMs: last.timeUnixMs,
