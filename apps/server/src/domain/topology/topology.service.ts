@@ -68,19 +68,34 @@ const rawCountersWindowMs = 15 * 60_000;
  * given; joined with read-time rates over the window, with the diagnosis of missing numbers.
  */
 export class TopologyService {
-  /** Parsed graphs by runtime and content hash: a read parses a config once, not per request. */
-  private readonly graphs = boundedCache<string, ConfigGraph | 'unreadable'>(2_000);
+  /**
+   * Parsed graphs by runtime and content hash, and by collector and delivered hash (each
+   * collector's rendered config differs): a config is read and parsed once, not per request.
+   */
+  private readonly graphs = boundedCache<string, ConfigGraph | 'unreadable'>(20_000);
 
   constructor(private readonly deps: TopologyDeps) {}
+
+  /** One object per distinct graph: collectors on the same routes share it (the caches hold references). */
+  private readonly distinct = boundedCache<string, ConfigGraph>(2_000);
 
   private parse(runtime: Collector['runtime'], text: string): ConfigGraph | undefined {
     const key = `${runtime}:${contentHash(text)}`;
     let graph = this.graphs.get(key);
     if (graph === undefined) {
-      graph = parseGraph(runtime, text) ?? 'unreadable';
+      graph = this.interned(parseGraph(runtime, text)) ?? 'unreadable';
       this.graphs.set(key, graph);
     }
     return graph === 'unreadable' ? undefined : graph;
+  }
+
+  private interned(graph: ConfigGraph | undefined): ConfigGraph | undefined {
+    if (graph === undefined) return undefined;
+    const fingerprint = JSON.stringify(graph);
+    const known = this.distinct.get(fingerprint);
+    if (known) return known;
+    this.distinct.set(fingerprint, graph);
+    return graph;
   }
 
   async graphOf(collector: Collector): Promise<CollectorGraph> {
@@ -100,8 +115,15 @@ export class TopologyService {
       };
     }
     const delivered = await this.deps.config.current(collector);
-    const [version, state] = await Promise.all([
-      this.deps.config.version(collector.id, delivered.version),
+    // The delivered hash names the version's content: a known one needs neither its text nor a parse.
+    const renderedKey = `${collector.id}:${delivered.hashHex}`;
+    const [graph, state] = await Promise.all([
+      this.graphs.get(renderedKey) ??
+        this.deps.config.version(collector.id, delivered.version).then((version) => {
+          const parsed = this.parse(collector.runtime, version?.template ?? '') ?? 'unreadable';
+          this.graphs.set(renderedKey, parsed);
+          return parsed;
+        }),
       this.deps.config.state(collector.id),
     ]);
     const applied =
@@ -109,7 +131,7 @@ export class TopologyService {
         ? (state.applyUpdatedAtMs ?? 0)
         : null;
     return {
-      graph: this.parse(collector.runtime, version?.template ?? '') ?? { nodes: [], edges: [] },
+      graph: graph === 'unreadable' ? { nodes: [], edges: [] } : graph,
       source: 'rendered',
       configHash: delivered.hashHex,
       configKey: `v${delivered.version}`,
