@@ -17,7 +17,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { chromiumPath, launchChromium } from '../apps/web/src/app/testing/chromium.ts';
 import type { Dialect } from '../apps/server/src/testing/storage-harness.ts';
 import { startTestServer } from '../apps/server/src/testing/server-harness.ts';
 import { FleetPage } from '../apps/web/src/app/testing/fleet.page.ts';
@@ -32,7 +33,7 @@ import {
 } from '../apps/web/src/features/topology/testing/topology-seed.ts';
 import { percentiles, type Percentiles } from './topology-measure.ts';
 
-export const chromiumPath = process.env.LINKMESH_CHROMIUM ?? '/usr/bin/chromium';
+export { chromiumPath };
 const webDir = fileURLToPath(new URL('../apps/web', import.meta.url));
 
 export interface BrowserFigures {
@@ -177,16 +178,7 @@ export async function measureBrowser(options: {
     };
     for (let i = 0; i < 3; i++) await push();
 
-    const browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-      ],
-    });
+    const browser = await launchChromium();
     try {
       const context = await browser.newContext({
         baseURL: server.url,

@@ -1,30 +1,14 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import type { CollectorTokenMinted, CollectorView } from '@linkmesh/contracts/api';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { chromiumSkip, ensureWebBuilt, launchChromium } from './testing/chromium.ts';
 import { ManualClock } from '../../../server/src/domain/shared/clock.ts';
 import { SdkCollector } from '../../../server/src/testing/otel-sdk-collector.ts';
 import { startTestServer, type TestServer } from '../../../server/src/testing/server-harness.ts';
 import { FleetPage } from './testing/fleet.page.ts';
 
-/** Debian's chromium package; LINKMESH_CHROMIUM points elsewhere (an absent path makes the suite skip). */
-const chromiumPath = process.env.LINKMESH_CHROMIUM ?? '/usr/bin/chromium';
-const skip = existsSync(chromiumPath)
-  ? false
-  : `no Chromium at ${chromiumPath} (install the Debian package: apt-get install -y chromium)`;
-
-/** Builds apps/web when dist/ is missing or older than its sources (the server reads it once). */
-function ensureWebBuilt(): void {
-  const script = new URL('../../../../scripts/ensure-web-build.mjs', import.meta.url).href;
-  const result = spawnSync(
-    process.execPath,
-    ['--input-type=module', '-e', `import(${JSON.stringify(script)}).then((m) => m.ensureWebBuild())`],
-    { stdio: 'inherit' },
-  );
-  assert.equal(result.status, 0, 'building apps/web failed; run `npm run build:web` to see why');
-}
+const skip = chromiumSkip;
 
 /** The fleet list in real Chromium: search, status filter, sorting by rate, health with its reason. */
 describe('fleet list UI: search, filters, sorting, health', () => {
@@ -87,16 +71,7 @@ describe('fleet list UI: search, filters, sorting, health', () => {
     if (skip) return;
     ensureWebBuilt();
     server = await startTestServer({ clock });
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-      ],
-    });
+    browser = await launchChromium();
     await seedFleet();
   });
 

@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type {
   CollectorEventView,
   CollectorTokenMinted,
@@ -14,30 +12,14 @@ import type {
   ComponentRateView,
   EnrollmentTokenView,
 } from '@linkmesh/contracts/api';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { chromiumSkip, ensureWebBuilt, launchChromium } from './testing/chromium.ts';
 import { SdkCollector } from '../../../server/src/testing/otel-sdk-collector.ts';
 import { startTestServer, type TestServer } from '../../../server/src/testing/server-harness.ts';
 import { perSecond } from '../components/format.ts';
 import { FleetPage } from './testing/fleet.page.ts';
 
-/** Debian's chromium package; LINKMESH_CHROMIUM points elsewhere (an absent path makes the suite skip). */
-const chromiumPath = process.env.LINKMESH_CHROMIUM ?? '/usr/bin/chromium';
-const webDir = fileURLToPath(new URL('../..', import.meta.url));
-const skip = existsSync(chromiumPath)
-  ? false
-  : `no Chromium at ${chromiumPath} (install the Debian package: apt-get install -y chromium)`;
-
-/** The server reads dist/ once at start-up, so the UI must be built before it starts. */
-function ensureBuilt(): void {
-  if (existsSync(join(webDir, 'dist/index.html'))) return;
-  // vite's package exports hide bin/; workspaces hoist it to the root node_modules.
-  const vite = join(webDir, '../../node_modules/vite/bin/vite.js');
-  const result = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn'], {
-    cwd: webDir,
-    stdio: 'inherit',
-  });
-  assert.equal(result.status, 0, 'building apps/web failed; run `npm run build:web` to see why');
-}
+const skip = chromiumSkip;
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -83,21 +65,9 @@ describe('fleet UI in headless Chromium', () => {
   // Hooks run even when every test is skipped: they do nothing without a browser.
   before(async () => {
     if (skip) return;
-    ensureBuilt();
+    ensureWebBuilt();
     server = await startTestServer();
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   });
 
   beforeEach(async () => {

@@ -1,36 +1,21 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { CollectorView, EnrollmentTokenCreated } from '@linkmesh/contracts/api';
 import type { SourceView } from '@linkmesh/contracts/pipelines-api';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { chromiumSkip, ensureWebBuilt, launchChromium } from '../../app/testing/chromium.ts';
 import { OpampWsAgent } from '../../../../server/src/testing/opamp/opamp-ws-agent.ts';
 import { startTestServer, type TestServer } from '../../../../server/src/testing/server-harness.ts';
 import { FleetPage } from '../../app/testing/fleet.page.ts';
 import { PipelinesPage } from '../../app/testing/pipelines.page.ts';
 
-/** Debian's chromium package; LINKMESH_CHROMIUM points elsewhere (an absent path makes the suite skip). */
-const chromiumPath = process.env.LINKMESH_CHROMIUM ?? '/usr/bin/chromium';
 const webDir = fileURLToPath(new URL('../../..', import.meta.url));
-const skip = existsSync(chromiumPath)
-  ? false
-  : `no Chromium at ${chromiumPath} (install the Debian package: apt-get install -y chromium)`;
+const skip = chromiumSkip;
 /** Under the repository's gitignored .tmp/, kept after the run for people to look at. */
 const screenshotDir = join(webDir, '../../.tmp/web-screenshots/pipelines');
-
-/** The server reads dist/ once at start-up, so the UI must be built before it starts. */
-function ensureBuilt(): void {
-  if (existsSync(join(webDir, 'dist/index.html'))) return;
-  const vite = join(webDir, '../../node_modules/vite/bin/vite.js');
-  const result = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn'], {
-    cwd: webDir,
-    stdio: 'inherit',
-  });
-  assert.equal(result.status, 0, 'building apps/web failed; run `npm run build:web` to see why');
-}
 
 const secretToken = 'tok-do-not-leak-9f8e7d';
 
@@ -65,7 +50,7 @@ describe('pipeline object editors in headless Chromium', () => {
 
   before(async () => {
     if (skip) return;
-    ensureBuilt();
+    ensureWebBuilt();
     mkdirSync(screenshotDir, { recursive: true });
     server = await startTestServer();
     const { token } = await post<EnrollmentTokenCreated>('/api/v1/enrollment-tokens', {});
@@ -81,16 +66,7 @@ describe('pipeline object editors in headless Chromium', () => {
     assert.ok(enrolled, 'the OpAMP agent enrolled');
     otelcol = enrolled;
     alloy = await post<CollectorView>('/api/v1/collectors', { name: 'edge-alloy-1', runtime: 'alloy' });
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-      ],
-    });
+    browser = await launchChromium();
   });
 
   beforeEach(async () => {

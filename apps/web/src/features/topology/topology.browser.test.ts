@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { FleetTopologyView, TopologyView } from '@linkmesh/contracts/topology-api';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { chromiumSkip, ensureWebBuilt, launchChromium } from '../../app/testing/chromium.ts';
 import { startTestServer, type TestServer } from '../../../../server/src/testing/server-harness.ts';
 import { FleetPage } from '../../app/testing/fleet.page.ts';
 import { TopologyPage } from '../../app/testing/topology.page.ts';
@@ -23,25 +23,10 @@ import {
   type Traffic,
 } from './testing/topology-seed.ts';
 
-/** Debian's chromium package; LINKMESH_CHROMIUM points elsewhere (an absent path makes the suite skip). */
-const chromiumPath = process.env.LINKMESH_CHROMIUM ?? '/usr/bin/chromium';
 const webDir = fileURLToPath(new URL('../../..', import.meta.url));
-const skip = existsSync(chromiumPath)
-  ? false
-  : `no Chromium at ${chromiumPath} (install the Debian package: apt-get install -y chromium)`;
+const skip = chromiumSkip;
 /** Under the repository's gitignored .tmp/, kept after the run for people to look at. */
 const screenshotDir = join(webDir, '../../.tmp/web-screenshots/topology');
-
-/** The server reads dist/ once at start-up, so the UI must be built before it starts. */
-function ensureBuilt(): void {
-  if (existsSync(join(webDir, 'dist/index.html'))) return;
-  const vite = join(webDir, '../../node_modules/vite/bin/vite.js');
-  const result = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn'], {
-    cwd: webDir,
-    stdio: 'inherit',
-  });
-  assert.equal(result.status, 0, 'building apps/web failed; run `npm run build:web` to see why');
-}
 
 const routedSpec: SceneSpec = {
   collector: 'edge-eu-1',
@@ -101,7 +86,7 @@ describe('topology canvas in headless Chromium', () => {
 
   before(async () => {
     if (skip) return;
-    ensureBuilt();
+    ensureWebBuilt();
     mkdirSync(screenshotDir, { recursive: true });
     server = await startTestServer();
     const scene = await seedScene(server, routedSpec);
@@ -122,16 +107,7 @@ describe('topology canvas in headless Chromium', () => {
       counters,
       atMs,
     };
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-      ],
-    });
+    browser = await launchChromium();
   });
 
   beforeEach(async () => {
